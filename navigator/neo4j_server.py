@@ -21,6 +21,7 @@ from pathlib import Path
 
 import neo4j
 
+from graph.admin import server_components
 from navigator.errors import Neo4jServerError
 from navigator.settings import PROJECT_ROOT, Settings
 
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 LAUNCHER_DIR = PROJECT_ROOT / "neo4j-launcher"
 LAUNCHER_MAIN = "org.roadoflife.neo4j.Launcher"
+
+# Servers this process started, kept so they are reaped on stop (the server itself outlives the CLI process).
+_children: dict[int, subprocess.Popen[bytes]] = {}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -62,7 +66,10 @@ def _sources_digest() -> str:
 
 
 def install(settings: Settings) -> Path:
-    """Resolve Neo4j's jars and compile the launcher; cached, so a second call does nothing. Returns the classpath file."""
+    """Resolve Neo4j's jars and compile the launcher; cached, so a second call does nothing.
+
+    Returns the file holding the classpath.
+    """
     files = _files(settings)
     files["home"].mkdir(parents=True, exist_ok=True)
     stamp = files["home"] / f".installed-{_sources_digest()}"
@@ -109,7 +116,7 @@ def _write_config(settings: Settings, files: dict[str, Path]) -> None:
         f"server.memory.pagecache.size={settings.neo4j_pagecache}",
         "db.transaction.timeout=120s",
         "db.lock.acquisition.timeout=60s",
-        f"server.logs.debug.enabled=true",
+        "server.logs.debug.enabled=true",
         "dbms.usage_report.enabled=false",
     ]
     files["conf"].write_text("\n".join(lines) + "\n")
@@ -126,8 +133,15 @@ def _read_pid(files: dict[str, Path]) -> int | None:
         return None
     except PermissionError:
         return pid
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists() and LAUNCHER_MAIN.encode() not in cmdline.read_bytes():
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return pid
+    if stat.rsplit(")", 1)[-1].split()[0] == "Z":
+        return None  # exited, not yet reaped
+    # While the java launcher re-executes itself the command line can be briefly empty: still ours.
+    if cmdline and LAUNCHER_MAIN.encode() not in cmdline and b"java" not in cmdline:
         return None
     return pid
 
@@ -143,17 +157,11 @@ def _components(settings: Settings, timeout: float) -> tuple[str, str] | None:
     try:
         with neo4j.GraphDatabase.driver(
             settings.bolt_uri, auth=auth, connection_timeout=timeout, max_transaction_retry_time=0,
-            connection_acquisition_timeout=timeout,
+            connection_acquisition_timeout=timeout, notifications_min_severity="OFF",
         ) as driver:
-            records, _, _ = driver.execute_query(
-                "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS version, edition",
-                database_="system", routing_=neo4j.RoutingControl.READ,
-            )
+            return server_components(driver)
     except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError):
         return None
-    if not records:
-        return None
-    return str(records[0]["version"]), str(records[0]["edition"])
 
 
 def status(settings: Settings) -> ServerStatus:
@@ -194,9 +202,10 @@ def start(settings: Settings) -> ServerStatus:
             LAUNCHER_MAIN, str(files["data"]), str(files["conf"]),
         ]
         with files["launcher_log"].open("ab") as out:
-            proc = subprocess.Popen(  # noqa: S603 - fixed command line
+            proc = subprocess.Popen(
                 cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
+        _children[proc.pid] = proc
         files["pid"].write_text(str(proc.pid))
         pid = proc.pid
         log.info("started Neo4j (pid %d), waiting for Bolt on %s", pid, settings.bolt_uri)
@@ -234,12 +243,18 @@ def stop(settings: Settings, timeout: float = 60.0) -> bool:
     else:
         log.warning("Neo4j (pid %d) did not stop in %.0f s; killing it", pid, timeout)
         os.kill(pid, signal.SIGKILL)
-        _reap(pid)
+        time.sleep(0.2)
+    _reap(pid)
     files["pid"].unlink(missing_ok=True)
     return True
 
 
 def _reap(pid: int) -> None:
+    child = _children.get(pid)
+    if child is not None:
+        if child.poll() is not None:
+            del _children[pid]
+        return
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:

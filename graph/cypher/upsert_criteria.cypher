@@ -1,0 +1,3 @@
+UNWIND $rows AS row
+MERGE (n:Criterion {id: row.id})
+SET n += row.props, n.contentHash = row.hash

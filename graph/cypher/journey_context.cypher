@@ -1,0 +1,27 @@
+// Names of the documents and agencies a journey mentions, bundles of its events, and datasets linked to them.
+CALL () {
+  MATCH (d:Evidence) WHERE d.id IN $evidenceIds
+  RETURN collect(d {.*}) AS evidence
+}
+CALL () {
+  MATCH (a:Agency) WHERE a.id IN $agencyIds
+  RETURN collect(a {.*}) AS agencies
+}
+CALL () {
+  MATCH (b:Bundle)-[:FOR_EVENT]->(e:LifeEvent) WHERE e.id IN $eventIds
+  RETURN collect({
+    props: b {.*}, eventId: e.id,
+    serviceIds: COLLECT { MATCH (b)-[r:INCLUDES]->(s:Service) RETURN s.id ORDER BY r.order }
+  }) AS bundles
+}
+CALL () {
+  MATCH (d:Dataset)-[r:RELEVANT_TO]->(e:LifeEvent)
+  WHERE e.id IN $eventIds AND r.status IN ['approved', 'suggested'] AND coalesce(d.state, 'active') = 'active'
+  WITH d, r, e
+  ORDER BY CASE r.status WHEN 'approved' THEN 0 ELSE 1 END, r.score DESC, d.id
+  RETURN collect({
+    id: d.id, title: d.title, titleZh: d.titleZh, titleEn: d.titleEn, portal: d.portal,
+    eventId: e.id, status: r.status, score: r.score
+  }) AS datasets
+}
+RETURN evidence, agencies, bundles, datasets

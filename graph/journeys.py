@@ -1,0 +1,113 @@
+"""Reads what the planner needs from Neo4j (async, read transactions with a timeout) and plans a journey."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import neo4j
+
+from graph import queries
+from graph.errors import GraphUnavailable
+from graph.model import (
+    Text,
+    agency_from_props,
+    bundle_from_props,
+    criterion_from_props,
+    event_from_props,
+    evidence_from_props,
+    service_from_props,
+    stage_from_props,
+)
+from graph.planner import DatasetRef, Journey, PlanningData, Profile, choose_events, plan
+
+
+async def read_query(
+    driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None = None
+) -> list[neo4j.Record]:
+    """Run one read query in a read transaction with a timeout; Neo4j failures become GraphUnavailable."""
+    try:
+        records, _, _ = await driver.execute_query(
+            neo4j.Query(query, timeout=timeout), parameters_=dict(params), database_=database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired, OSError) as e:
+        raise GraphUnavailable(f"Neo4j is unavailable: {e}") from e
+    except neo4j.exceptions.ClientError as e:
+        if e.code and "TransactionTimedOut" in e.code:
+            raise GraphUnavailable("Neo4j did not answer in time") from e
+        raise
+    except neo4j.exceptions.DriverError as e:
+        raise GraphUnavailable(f"Neo4j is unavailable: {e}") from e
+    return list(records)
+
+
+async def fetch_planning_data(
+    driver: neo4j.AsyncDriver, profile: Profile, *, timeout: float, today: date, database: str | None = None
+) -> PlanningData:
+    (head,) = await read_query(driver, queries.JOURNEY_EVENTS, {}, timeout, database)
+    base = PlanningData(
+        stages={p["id"]: stage_from_props(p) for p in head["stages"]},
+        events={
+            e["props"]["id"]: event_from_props(
+                e["props"], tuple(e["stageIds"]), tuple(e["criterionIds"]), tuple(e["triggerIds"])
+            )
+            for e in head["events"]
+        },
+        criteria={p["id"]: criterion_from_props(p) for p in head["criteria"]},
+    )
+    events, _ = choose_events(profile, base, today)
+    event_ids = [e.event.id for e in events]
+    if not event_ids:
+        return base
+    rows = await read_query(driver, queries.JOURNEY_SERVICES, {"eventIds": event_ids}, timeout, database)
+    services = {
+        r["props"]["id"]: service_from_props(
+            r["props"], event_ids=r["eventIds"], requires=r["requires"], produces=r["produces"],
+            prerequisite_ids=r["prerequisiteIds"], criterion_ids=r["criterionIds"], channel_ids=r["channelIds"],
+            agency_id=r["agencyId"],
+        )
+        for r in rows
+    }
+    evidence_ids = sorted({d for s in services.values() for d in (*s.requires, *s.produces)} | profile.documents_held)
+    agency_ids = sorted({s.agency_id for s in services.values() if s.agency_id})
+    (context,) = await read_query(
+        driver, queries.JOURNEY_CONTEXT,
+        {"evidenceIds": evidence_ids, "agencyIds": agency_ids, "eventIds": event_ids}, timeout, database,
+    )
+    return PlanningData(
+        stages=base.stages, events=base.events, criteria=base.criteria, services=services,
+        evidence={p["id"]: evidence_from_props(p) for p in context["evidence"]},
+        agencies={p["id"]: agency_from_props(p) for p in context["agencies"]},
+        bundles={
+            b["props"]["id"]: bundle_from_props(b["props"], b["eventId"], tuple(b["serviceIds"]))
+            for b in context["bundles"]
+        },
+        datasets=tuple(
+            DatasetRef(
+                id=d["id"], title=Text(zh=d["titleZh"] or d["title"] or "", en=d["titleEn"] or d["title"] or ""),
+                portal=d["portal"] or "", event_id=d["eventId"], status=d["status"], score=float(d["score"] or 0),
+            )
+            for d in context["datasets"]
+        ),
+    )
+
+
+async def plan_journey(
+    driver: neo4j.AsyncDriver, profile: Profile, *, timeout: float, today: date | None = None,
+    database: str | None = None,
+) -> Journey:
+    """Plan the journey for ``profile`` against the graph behind ``driver``."""
+    today = today or date.today()
+    data = await fetch_planning_data(driver, profile, timeout=timeout, today=today, database=database)
+    return plan(profile, data, today)
+
+
+def journey_fingerprint(journey: Journey) -> str:
+    """A compact, deterministic summary of a journey (for tests and benchmarks comparing runs)."""
+    return json.dumps(
+        [[step.service.id for step in stage.steps] for stage in journey.stages]
+        + [[c.evidence.id for c in journey.documents_to_bring], journey.visits, journey.critical_path_days]
+    )

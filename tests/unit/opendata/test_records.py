@@ -26,7 +26,9 @@ def _record(**changes: Any) -> DatasetRecord:
         "groups": (GroupRecord(id=None, name="water"),),
         "licence_id": "cc-by",
         "resources": (
-            ResourceRecord(id="r1", name="Report", titles={"en": "Report"}, format="PDF", url="https://x/r.pdf", size=3),
+            ResourceRecord(
+                id="r1", name="Report", titles={"en": "Report"}, format="PDF", url="https://x/r.pdf", size=3
+            ),
         ),
         "temporal_start": "2019",
         "created": "2022-04-08T04:01:52.105456Z",

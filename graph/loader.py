@@ -125,13 +125,11 @@ def catalog_ids(driver: neo4j.Driver, database: str | None = None) -> dict[str, 
 def write_catalog(driver: neo4j.Driver, catalog: Catalog, report: LoadReport, database: str | None = None) -> None:
     """Write ``catalog`` in one transaction, only the rows whose content changed; counts go to ``report``."""
     rows = _rows(catalog)
-    keys = [{"label": LABELS[kind], "id": row["id"]} for kind in LABELS for row in rows[kind]]
-    existing: dict[tuple[str, str], str | None] = {}
-    for chunk in _chunks(keys, 5000):
-        records, _, _ = driver.execute_query(
-            queries.EXISTING_HASHES, keys=chunk, database_=database, routing_=neo4j.RoutingControl.READ
-        )
-        existing.update({(r["label"], r["id"]): r["hash"] for r in records})
+    records, _, _ = driver.execute_query(
+        queries.EXISTING_HASHES, {kind: [row["id"] for row in rows[kind]] for kind in LABELS},
+        database_=database, routing_=neo4j.RoutingControl.READ,
+    )
+    existing: dict[tuple[str, str], str | None] = {(r["label"], r["id"]): r["hash"] for r in records}
     changed: dict[str, list[dict[str, Any]]] = {}
     for kind, kind_rows in rows.items():
         todo = []

@@ -196,15 +196,21 @@ def choose_events(
                 code="CHOSEN", text=Text(zh="您选择了这一人生事件", en="You chose this life event"))))
         return chosen, left_out
     for event in sorted(data.events.values(), key=lambda e: (_event_order(e, data), e.id)):
-        failing = [data.criteria[c] for c in event.criterion_ids
-                   if c in data.criteria and evaluate(data.criteria[c], profile, age) is False]
+        # An inferred event needs every one of its criteria to hold: an unknown answer does not infer it
+        # (the person can still choose the event), unlike services, where unknown does not exclude.
+        verdicts = [(data.criteria[c], evaluate(data.criteria[c], profile, age))
+                    for c in event.criterion_ids if c in data.criteria]
+        failing = [c for c, verdict in verdicts if verdict is False]
+        unknown = [c for c, verdict in verdicts if verdict is None]
         trigger = next((data.criteria[c] for c in event.trigger_ids
                         if c in data.criteria and evaluate(data.criteria[c], profile, age)), None)
         stage = _stage_for_age(event, data, age)
-        if failing:
+        if failing or unknown:
             if trigger is not None or stage is not None:
-                left_out.append((event, _criterion_reason("EVENT_CRITERION_NOT_MET", failing[0],
-                                                          Text(zh="不符合条件：", en="Condition not met: "))))
+                left_out.append((event, _criterion_reason(
+                    "EVENT_CRITERION_NOT_MET", failing[0], Text(zh="不符合条件：", en="Condition not met: "))
+                    if failing else _criterion_reason(
+                    "EVENT_CRITERION_UNKNOWN", unknown[0], Text(zh="如适用请选择：", en="Choose it if it applies: "))))
             continue
         if trigger is not None:
             chosen.append(JourneyEvent(event=event, reason=_criterion_reason(

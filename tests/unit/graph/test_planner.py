@@ -185,3 +185,23 @@ def test_same_input_same_journey() -> None:
     data = _data(NEWBORN)
     first = plan(Profile(age=0), data, TODAY)
     assert plan(Profile(age=0), data, TODAY) == first
+
+
+def test_an_event_whose_criterion_is_unknown_is_not_inferred_but_can_be_chosen() -> None:
+    services = [_svc("pension", "retiring")]
+    data = _data(services)
+    journey = plan(Profile(age=None, birth_date=None, life_events=()), data, TODAY)
+    assert journey.events == ()
+    disabled = Criterion(id="disabled", kind="disability", flag=True, description=_t("Has a disability"))
+    data = _data(services, criteria=[disabled])
+    event = LifeEvent(id="disability", kind="life", name=_t("Disability"), stage_ids=("work",),
+                      criterion_ids=("disabled",))
+    data = PlanningData(stages=data.stages, events={**data.events, "disability": event}, criteria=data.criteria,
+                        services=data.services, evidence=data.evidence)
+    inferred = plan(Profile(age=40), data, TODAY)
+    assert [e.event.id for e in inferred.events] == ["first-job"]
+    assert [(e.id, r.code) for e, r in inferred.excluded_events] == [("disability", "EVENT_CRITERION_UNKNOWN")]
+    assert [e.event.id for e in plan(Profile(age=40, disability=True), data, TODAY).events] == [
+        "disability", "first-job"]
+    assert [e.event.id for e in plan(Profile(age=40, life_events=("disability",)), data, TODAY).events] == [
+        "disability"]

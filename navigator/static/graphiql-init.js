@@ -16,7 +16,7 @@
   });
   var props = { fetcher: fetcher, defaultEditorToolsVisibility: true, shouldPersistHeaders: false };
   if (initialQuery) {
-    props.initialQuery = initialQuery;
+    props.query = initialQuery; // a link such as /graphql?query=... opens with that query
   }
   ReactDOM.createRoot(root).render(React.createElement(GraphiQL, props));
 })();

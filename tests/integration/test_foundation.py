@@ -133,7 +133,7 @@ def _first_event_id() -> str:
 
 def test_guangdong_service_items_import(demo_graph: neo4j.Driver) -> None:
     source = shared_data_dir() / "life-events" / "cn-guangdong-service-items" / "service_items.jsonl"
-    lines = sum(1 for line in source.open(encoding="utf-8") if line.strip())
+    lines = sum(1 for line in source.read_text(encoding="utf-8").splitlines() if line.strip())
     report = load_service_items(demo_graph, source)
     try:
         assert report.created + report.updated + report.unchanged >= 2200

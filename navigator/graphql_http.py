@@ -185,9 +185,8 @@ def _json_bytes(body: object) -> bytes:
 
 
 def _respond(body: object, status: int, media: str, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(
-        _json_bytes(body), status_code=status, headers=dict(headers or {}), media_type=f"{media}; charset=utf-8"
-    )
+    headers = {"Vary": "Accept", **(headers or {})}
+    return Response(_json_bytes(body), status_code=status, headers=headers, media_type=f"{media}; charset=utf-8")
 
 
 def _refuse(message: str) -> NoReturn:
@@ -331,16 +330,14 @@ class _GraphQLHTTP:
             outcome = await self._run(params, context=context, is_get=is_get, budget=budget)
             budget -= outcome.cost
             outcomes.append(outcome)
-        vary = {"Vary": "Accept"}
         if not batch:
             only = outcomes[0]
-            return _respond(only.body, only.status if media == GRAPHQL_RESPONSE_JSON else only.legacy_status, media,
-                            vary)
+            return _respond(only.body, only.status if media == GRAPHQL_RESPONSE_JSON else only.legacy_status, media)
         if any("data" in o.body for o in outcomes):
             status = 200
         else:
             status = outcomes[0].status if media == GRAPHQL_RESPONSE_JSON else outcomes[0].legacy_status
-        return _respond([o.body for o in outcomes], status, media, vary)
+        return _respond([o.body for o in outcomes], status, media)
 
     async def _run(self, params: _Params, *, context: object, is_get: bool, budget: int) -> _Outcome:
         """Parse, check the limits, validate, coerce the variables, then execute one operation."""

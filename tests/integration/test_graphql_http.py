@@ -21,7 +21,7 @@ import httpx
 import pytest
 import uvicorn
 from graphene import relay
-from graphql import get_introspection_query
+from graphql import GraphQLError, get_introspection_query
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Route
@@ -58,6 +58,7 @@ class Query(graphene.ObjectType):
     items = relay.ConnectionField(ItemConnection)
     viewer = graphene.String()
     boom = graphene.String(text=graphene.String())
+    missing = graphene.String()
 
     def resolve_hello(self, info: graphene.ResolveInfo, name: str) -> str:
         return f"Hello, {name}"
@@ -74,6 +75,10 @@ class Query(graphene.ObjectType):
 
     def resolve_boom(self, info: graphene.ResolveInfo, text: str | None = None) -> str:
         raise RuntimeError(f"database said no to {text}")
+
+
+    def resolve_missing(self, info: graphene.ResolveInfo) -> str:
+        raise GraphQLError("No such service.", extensions={"code": "NOT_FOUND", "service": "s-1"})
 
 
 class Echo(graphene.Mutation):
@@ -316,6 +321,16 @@ def test_field_errors_keep_the_data_and_status_200(client: httpx.Client) -> None
         "data": {"hello": "Hello, world", "boom": None},
         "errors": [{"message": "Internal error", "locations": [{"line": 1, "column": 9}], "path": ["boom"],
                     "extensions": {"code": "INTERNAL"}}],
+    }
+
+
+def test_errors_raised_on_purpose_keep_their_message_and_code(client: httpx.Client) -> None:
+    response = _post(client, {"query": "{ missing hello }"}, accept=GQL)
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": {"missing": None, "hello": "Hello, world"},
+        "errors": [{"message": "No such service.", "locations": [{"line": 1, "column": 3}], "path": ["missing"],
+                    "extensions": {"code": "NOT_FOUND", "service": "s-1"}}],
     }
 
 

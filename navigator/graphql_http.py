@@ -285,9 +285,10 @@ class _GraphQLHTTP:
                             rejected.headers)
         except ClientDisconnect:
             return Response(status_code=400)
-        except Exception:
-            log.exception("GraphQL request failed")
-            return _respond({"errors": [format_error(coded_error("Internal error", "INTERNAL"))]}, 500, JSON)
+        except Exception as e:
+            _log_failure("GraphQL request failed", e)
+            internal = {"errors": [format_error(coded_error("Internal error", "INTERNAL"))]}
+            return _respond(internal, 500, media if media in (GRAPHQL_RESPONSE_JSON, JSON) else JSON)
 
     def _graphiql(self, request: Request) -> Response:
         assert self.page is not None
@@ -382,15 +383,17 @@ class _GraphQLHTTP:
             for error in result.errors:
                 original = error.original_error
                 if original is not None and not isinstance(original, GraphQLError):
-                    # The operation's name, the field's path, the exception's type and its stack only: variables,
-                    # and so messages built from them, can hold a citizen's data.
-                    log.error(
-                        "GraphQL operation %s failed at %s with %s (message not logged)\n%s",
-                        name, ".".join(str(p) for p in error.path or ()) or "(root)", type(original).__qualname__,
-                        "".join(traceback.format_tb(original.__traceback__)).rstrip(),
-                    )
+                    where = ".".join(str(p) for p in error.path or ()) or "(root)"
+                    _log_failure(f"GraphQL operation {name} failed at {where}", original)
             body["errors"] = [format_error(error) for error in result.errors]
         return body
+
+
+def _log_failure(what: str, error: BaseException) -> None:
+    """Log an unexpected exception by its type and stack only. Its message is left out: it may be built from the
+    request's variables, which can hold a citizen's data. ``what`` must name the operation, never its variables."""
+    stack = "".join(traceback.format_tb(error.__traceback__)).rstrip()
+    log.error("%s with %s (message not logged)\n%s", what, type(error).__qualname__, stack)
 
 
 def _missing_operation(document: DocumentNode, name: str | None) -> str:

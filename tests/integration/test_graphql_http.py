@@ -584,3 +584,17 @@ def test_without_graphiql_a_browser_gets_json() -> None:
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     assert _code(response) == "BAD_REQUEST"
+
+
+def test_a_failure_outside_the_resolvers_is_500_internal(caplog: pytest.LogCaptureFixture) -> None:
+    def broken_context(request: Request) -> object:
+        raise KeyError("ana@example.org")
+
+    endpoint = graphql_endpoint(SCHEMA, context_factory=broken_context)
+    app = Starlette(routes=[Route("/graphql", endpoint)])
+    with caplog.at_level(logging.ERROR, logger="navigator.graphql_http"):
+        status, headers, body = asyncio.run(_call(app, "POST", [b'{"query": "{ hello }"}'], accept=GQL))
+    assert status == 500
+    assert headers["content-type"] == f"{GQL}; charset=utf-8"
+    assert json.loads(body) == {"errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL"}}]}
+    assert "KeyError" in caplog.text and "ana@example.org" not in caplog.text

@@ -588,12 +588,14 @@ def test_without_graphiql_a_browser_gets_json() -> None:
 
 def test_a_failure_outside_the_resolvers_is_500_internal(caplog: pytest.LogCaptureFixture) -> None:
     def broken_context(request: Request) -> object:
-        raise KeyError("ana@example.org")
+        raise KeyError(request.headers["x-email"])  # a message built from the request
 
     endpoint = graphql_endpoint(SCHEMA, context_factory=broken_context)
     app = Starlette(routes=[Route("/graphql", endpoint)])
     with caplog.at_level(logging.ERROR, logger="navigator.graphql_http"):
-        status, headers, body = asyncio.run(_call(app, "POST", [b'{"query": "{ hello }"}'], accept=GQL))
+        status, headers, body = asyncio.run(
+            _call(app, "POST", [b'{"query": "{ hello }"}'], accept=GQL, headers={"x-email": "ana@example.org"})
+        )
     assert status == 500
     assert headers["content-type"] == f"{GQL}; charset=utf-8"
     assert json.loads(body) == {"errors": [{"message": "Internal error", "extensions": {"code": "INTERNAL"}}]}

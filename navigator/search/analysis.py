@@ -1,0 +1,289 @@
+"""Text analysis for the search index: one tokenizer for every script, in one pass.
+
+Design (each choice is pinned by a test in ``tests/unit/navigator/search/test_analysis.py``):
+
+* Text is split into runs: Han runs, word runs (letters and digits of any other script) and value separators
+  (``VALUE_SEPARATOR`` joins the values of a multi-valued field; it opens a gap of ``VALUE_GAP`` positions so a phrase
+  never spans two tags). Punctuation and spaces only delimit runs, so whoosh query syntax in user text is inert.
+* A Han run is folded to Simplified Chinese with OpenCC ``t2s`` *before* segmentation, so 出生證明 and 出生证明 give the
+  same terms. The conversion keeps the run's length (checked, with a per-character fallback), so character offsets
+  still point into the original text and highlights land on the right characters.
+* The folded run is segmented with jieba's default mode (DAG, HMM off: deterministic and fast). Each default-mode word
+  takes the next position; at index time the dictionary sub-words that jieba's search mode would add (2- and 3-grams of
+  longer words) are emitted at their parent's position. Positions therefore advance by exactly one per default-mode
+  word, and a phrase query built from the default-mode words of the same text matches.
+* A word run is case-folded and accent-folded (``whoosh.support.charset.accent_map``: São → sao); the English
+  analyzer then Porter-stems it (pensions → pension).
+
+Segmentations, conversions and foldings are cached per distinct string (``functools.lru_cache``): real corpora repeat
+agency names, tags and phrases, and jieba is the slow part of indexing.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jieba
+from opencc import OpenCC
+from whoosh.analysis.acore import Token
+from whoosh.analysis.analyzers import Analyzer
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.support.charset import accent_map
+
+logger = logging.getLogger(__name__)
+
+VALUE_SEPARATOR = "\u2029"
+"""Joins the values of a multi-valued text field (tags, document names); never appears in a term."""
+VALUE_GAP = 100
+"""Positions skipped at a value separator, so phrases and proximity never cross from one value to the next."""
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f"
+_RUNS = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<word>[^\W{_HAN}]+)|(?P<sep>{VALUE_SEPARATOR})")
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+# Full-width ASCII (Ｐｅｎｓｉｏｎ, ２０２３) typed with a Chinese input method folds to ASCII, character for character.
+_FULLWIDTH: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_LATIN_FOLD: dict[int, int | str] = {**accent_map, **_FULLWIDTH}  # type: ignore[dict-item]  # its keys are ints
+
+# Words a citizen types that carry little meaning: optional in the query (they rank, but do not have to match).
+OPTIONAL_WORDS = frozenset(STOP_WORDS) | frozenset(
+    # Portuguese, French and Dutch articles and prepositions, as typed (accent-folded).
+    "o os as um uma de da do das dos em no na nos nas para por com e "
+    "le la les un une des du au aux et en pour par sur "
+    "de het een van voor met en op in te".split()
+)
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` contains a Han character (Chinese, in either script)."""
+    return _HAN_CHAR.search(text) is not None
+
+
+class _Segmenter:
+    """jieba's tokenizer and OpenCC's converters, initialised once per process (jieba's start-up is ~1 s)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading to stderr at DEBUG otherwise
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.jieba = jieba.Tokenizer()
+        self.jieba.tmp_dir = str(cache_dir)  # jieba pickles its prefix dictionary here, and loads it next time
+        self.jieba.initialize()
+        self.freq: dict[str, int] = self.jieba.FREQ
+        self.to_simplified = OpenCC("t2s")
+        self.to_traditional = OpenCC("s2t")
+        logger.debug("jieba dictionary loaded, cache in %s", cache_dir)
+
+
+_segmenter_lock = threading.Lock()
+_segmenter: _Segmenter | None = None
+
+
+def configure_segmenter(cache_dir: Path) -> None:
+    """Load jieba's dictionary now, keeping its cache file in ``cache_dir``; the first call in a process wins."""
+    global _segmenter
+    with _segmenter_lock:
+        if _segmenter is None:
+            _segmenter = _Segmenter(cache_dir)
+
+
+def _get_segmenter() -> _Segmenter:
+    if _segmenter is None:
+        configure_segmenter(Path(tempfile.gettempdir()) / "navigator-jieba")
+    assert _segmenter is not None
+    return _segmenter
+
+
+@lru_cache(maxsize=65_536)
+def to_simplified(text: str) -> str:
+    """``text`` with Traditional Chinese folded to Simplified, the same length as ``text`` (offsets stay valid)."""
+    if not has_han(text):
+        return text
+    converter = _get_segmenter().to_simplified
+    converted: str = converter.convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: fall back to character-by-character conversion, which cannot.
+    chars = []
+    for char in text:
+        single: str = converter.convert(char)
+        chars.append(single if len(single) == 1 else char)
+    return "".join(chars)
+
+
+def to_traditional(text: str) -> str:
+    """``text`` with Simplified Chinese shown in Traditional characters (for completions typed in Traditional)."""
+    converted: str = _get_segmenter().to_traditional.convert(text)
+    return converted
+
+
+@lru_cache(maxsize=262_144)
+def fold_word(word: str) -> str:
+    """A word-run as indexed: case-folded, accents and full-width forms folded (São → sao, ＣＳＶ → csv)."""
+    return word.translate(_LATIN_FOLD).casefold()
+
+
+@lru_cache(maxsize=262_144)
+def stem_word(folded: str) -> str:
+    """The English stem of a folded word (pensions → pension)."""
+    stemmed: str = porter_stem(folded)  # type: ignore[no-untyped-call]
+    return stemmed
+
+
+@dataclass(frozen=True, slots=True)
+class HanWord:
+    """One default-mode word of a Han run: Simplified text, offsets in the run, and its dictionary sub-words."""
+
+    text: str
+    start: int
+    end: int
+    subwords: tuple[tuple[str, int, int], ...]
+
+
+@lru_cache(maxsize=131_072)
+def segment_han(run: str) -> tuple[HanWord, ...]:
+    """Fold a Han run to Simplified and segment it (jieba default mode, HMM off), with search-mode sub-words."""
+    seg = _get_segmenter()
+    simplified = to_simplified(run)
+    freq = seg.freq
+    words = []
+    for text, start, end in seg.jieba.tokenize(simplified, HMM=False):
+        subwords: list[tuple[str, int, int]] = []
+        length = end - start
+        for n in (2, 3):
+            if length > n:
+                for i in range(length - n + 1):
+                    gram = text[i : i + n]
+                    if freq.get(gram):
+                        subwords.append((gram, start + i, start + i + n))
+        words.append(HanWord(text, start, end, tuple(subwords)))
+    return tuple(words)
+
+
+@lru_cache(maxsize=65_536)
+def tile_word(word: str) -> tuple[str, ...]:
+    """The finest dictionary split of a compound word (出生证明 → 出生 证明), for phrase fallbacks; ``()`` if none.
+
+    Dynamic programming over dictionary words shorter than ``word`` (single characters allowed), maximising the sum of
+    log frequencies as jieba does, so the split is the one jieba would make if ``word`` were not in its dictionary.
+    """
+    if len(word) < 3:
+        return ()
+    freq = _get_segmenter().freq
+    total = math.log(sum(freq.values()) or 1)
+    n = len(word)
+    best: list[tuple[float, int]] = [(0.0, 0)] * (n + 1)
+    for end in range(1, n + 1):
+        candidates = []
+        for start in range(max(0, end - 4), end):
+            piece = word[start:end]
+            if end - start > 1 and (piece == word or not freq.get(piece)):
+                continue
+            weight = math.log(freq.get(piece) or 1) - total
+            candidates.append((best[start][0] + weight, start))
+        best[end] = max(candidates)
+    pieces = []
+    end = n
+    while end > 0:
+        start = best[end][1]
+        pieces.append(word[start:end])
+        end = start
+    pieces.reverse()
+    if all(len(piece) == 1 for piece in pieces):
+        return ()
+    return tuple(pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class TextToken:
+    """A term with its position and character span in the original text; ``sub`` marks a search-mode sub-word."""
+
+    term: str
+    pos: int
+    start: int
+    end: int
+    sub: bool = False
+
+
+def analyse(text: str, *, stem: bool = False, subwords: bool = True) -> Iterator[TextToken]:
+    """Tokens of ``text`` (any mix of scripts), positions sequential per default-mode word (see module doc)."""
+    pos = -1
+    for match in _RUNS.finditer(text):
+        kind = match.lastgroup
+        offset = match.start()
+        if kind == "han":
+            for word in segment_han(match.group()):
+                pos += 1
+                yield TextToken(word.text, pos, offset + word.start, offset + word.end)
+                if subwords:
+                    for sub, start, end in word.subwords:
+                        yield TextToken(sub, pos, offset + start, offset + end, sub=True)
+        elif kind == "word":
+            pos += 1
+            folded = fold_word(match.group())
+            yield TextToken(stem_word(folded) if stem else folded, pos, offset, match.end())
+        else:
+            pos += VALUE_GAP
+
+
+class TextAnalyzer(Analyzer):
+    """whoosh analyzer over :func:`analyse`: index mode adds sub-words, query mode gives default-mode words only.
+
+    It holds only its configuration, so the schema whoosh pickles into the index's TOC stays small and portable; jieba
+    and OpenCC live in module state.
+    """
+
+    def __init__(self, *, stem: bool = False) -> None:
+        self.stem = stem
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.text = fold_word(to_simplified(value))
+            if keeporiginal:
+                vars(token)["original"] = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for item in analyse(value, stem=self.stem, subwords=mode != "query"):
+            token.text = item.term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                vars(token)["original"] = value[item.start : item.end]
+            if positions:
+                token.pos = start_pos + item.pos
+            if chars:
+                token.startchar = start_char + item.start
+                token.endchar = start_char + item.end
+            yield token
+
+
+def normalise_query_text(text: str, *, max_length: int = 200) -> str:
+    """User text as one line: control characters dropped, spaces collapsed, capped at ``max_length`` characters."""
+    cleaned = "".join(" " if not char.isprintable() else char for char in text)
+    return " ".join(cleaned.split())[:max_length]

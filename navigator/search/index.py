@@ -1,0 +1,322 @@
+"""The on-disk search index: build, update, search, suggest; the one module that drives whoosh's index and searcher.
+
+``open_index(path)`` gives a :class:`SearchIndex` over an index folder (see :mod:`navigator.search.storage` for its
+layout). Any number of processes may read; one at a time may write (``rebuild`` or ``update``), others wait up to
+``lock_timeout`` seconds. A reader notices a new generation or a new commit on its next search (a ``stat`` of the
+pointer file and whoosh's TOC check), so an API process picks up a rebuilt index without a restart.
+
+A :class:`SearchIndex` may be shared by threads: searches take a lock (whoosh searchers are not thread-safe, and a
+search is a few milliseconds of pure Python, which the GIL would serialise anyway).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from whoosh import collectors
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.query.compound import And
+from whoosh.query.qcore import Query
+
+from navigator.search import storage
+from navigator.search.analysis import configure_segmenter
+from navigator.search.documents import SearchDocument
+from navigator.search.errors import IndexLocked, IndexUnusable, InvalidQuery
+from navigator.search.facets import FacetTable
+from navigator.search.hits import make_hit
+from navigator.search.query import build_queries, filter_query, highlight_terms, parse_user_query
+from navigator.search.results import IndexReport, SearchResults, ZeroResultQuery
+from navigator.search.schema import SCHEMA_VERSION, build_schema, document_fields
+from navigator.search.suggest import complete, did_you_mean
+from navigator.search.zero_results import ZeroResultLog
+
+logger = logging.getLogger(__name__)
+
+MAX_LIMIT = 100
+_WRITER_LIMIT_MB = 256
+
+
+class _MatchCollector(collectors.TopCollector):
+    """whoosh's top-N collector that also keeps every matching document number (for the total and the facets)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, usequality=False)  # type: ignore[no-untyped-call]
+        self.matched: list[int] = []
+
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        self.matched.append(global_docnum)
+        return super()._collect(global_docnum, score)  # type: ignore[no-untyped-call]
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, _, number = raw.partition(":")
+        offset = int(number)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidQuery(f"cursor {cursor!r} is not one this index gave") from error
+    if kind != "o" or offset < 0:
+        raise InvalidQuery(f"cursor {cursor!r} is not one this index gave")
+    return offset
+
+
+class SearchIndex:
+    """A search index folder; see the module documentation. Build with :func:`open_index`."""
+
+    def __init__(self, root: Path, *, lock_timeout: float = 30.0) -> None:
+        self.root = root
+        self.lock_timeout = lock_timeout
+        self._lock = threading.Lock()
+        self._stamp: tuple[int, int] | None = None
+        self._generation: str | None = None
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._facets = FacetTable()
+        self._zero_results = ZeroResultLog(root / "zero_results.sqlite3")
+
+    # --- opening and refreshing ---------------------------------------------------------------------------------
+
+    def _open_generation(self, generation: str) -> Any:
+        path = self.root / generation
+        meta = storage.read_meta(path)
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexUnusable(
+                f"{path} has schema version {meta.get('schema_version')!r}, this code reads {SCHEMA_VERSION}: rebuild"
+            )
+        try:
+            return whoosh_index.open_dir(str(path))
+        except Exception as error:  # whoosh raises anything from EmptyIndexError to unpickling errors
+            raise IndexUnusable(f"cannot open the search index in {path}: {error}") from error
+
+    def _current_searcher(self) -> Any:
+        """The searcher of the live generation at its latest commit (callers hold ``self._lock``)."""
+        stamp = storage.pointer_stamp(self.root)
+        if stamp != self._stamp or self._searcher is None:
+            generation = storage.read_pointer(self.root)
+            if generation is None:
+                raise IndexUnusable(f"{self.root} holds no index: build one first")
+            if generation != self._generation or self._searcher is None:
+                ix = self._open_generation(generation)
+                self._close_searcher()
+                self._ix, self._searcher, self._generation = ix, ix.searcher(), generation
+                logger.info("search index %s: opened %s (%d documents)", self.root, generation, ix.doc_count())
+            self._stamp = stamp
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        if self._ix is not None:
+            self._ix.close()
+        self._ix = self._searcher = self._generation = None
+
+    def close(self) -> None:
+        """Release the open files; the object may still be used (it reopens on the next call)."""
+        with self._lock:
+            self._close_searcher()
+            self._stamp = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def generation(self) -> str | None:
+        """The name of the live generation on disk (``gen-000007``), or None before the first build."""
+        return storage.read_pointer(self.root)
+
+    def doc_count(self) -> int:
+        with self._lock:
+            return int(self._current_searcher().doc_count())
+
+    # --- writing ------------------------------------------------------------------------------------------------
+
+    def rebuild(self, docs: Iterable[SearchDocument]) -> IndexReport:
+        """Index ``docs`` into a new generation and swap it in atomically; a repeated key keeps its first document."""
+        started = time.perf_counter()
+        with storage.writer_lock(self.root, self.lock_timeout):
+            build_dir = storage.new_build_dir(self.root)
+            ix: Any = whoosh_index.create_in(str(build_dir), build_schema())
+            writer = ix.writer(procs=1, limitmb=_WRITER_LIMIT_MB)
+            seen: set[str] = set()
+            duplicates = 0
+            try:
+                for doc in docs:
+                    if doc.key in seen:
+                        duplicates += 1
+                        continue
+                    seen.add(doc.key)
+                    writer.add_document(**document_fields(doc))
+            except BaseException:
+                writer.cancel()
+                ix.close()
+                raise
+            writer.commit(optimize=True)
+            ix.close()
+            storage.write_meta(build_dir, schema_version=SCHEMA_VERSION, documents=len(seen))
+            generation = storage.promote(self.root, build_dir)
+        if duplicates:
+            logger.warning("search index rebuild: %d documents with a repeated kind:id were skipped", duplicates)
+        report = IndexReport(
+            added=len(seen),
+            skipped_duplicates=duplicates,
+            documents=len(seen),
+            seconds=round(time.perf_counter() - started, 3),
+            generation=generation,
+        )
+        logger.info(
+            "search index %s rebuilt as %s: %d documents in %.1f s", self.root, generation, len(seen), report.seconds
+        )
+        return report
+
+    def update(self, upserts: Iterable[SearchDocument] = (), deletions: Iterable[tuple[str, str]] = ()) -> IndexReport:
+        """Add or replace ``upserts``, remove ``deletions`` (``(kind, id)`` pairs), in one commit of the live index."""
+        started = time.perf_counter()
+        with storage.writer_lock(self.root, self.lock_timeout):
+            generation = storage.read_pointer(self.root)
+            if generation is None:
+                raise IndexUnusable(f"{self.root} holds no index: rebuild it before updating")
+            ix: Any = self._open_generation(generation)
+            try:
+                writer = ix.writer(timeout=self.lock_timeout, delay=0.05)
+            except LockError as error:
+                ix.close()
+                raise IndexLocked(f"whoosh's lock on {self.root / generation} stayed taken") from error
+            added = deleted = 0
+            try:
+                for kind, ident in deletions:
+                    deleted += writer.delete_by_term("key", f"{kind}:{ident}")
+                for doc in upserts:
+                    writer.update_document(**document_fields(doc))
+                    added += 1
+            except BaseException:
+                writer.cancel()
+                ix.close()
+                raise
+            writer.commit()
+            documents = ix.doc_count()
+            ix.close()
+        report = IndexReport(
+            added=added,
+            deleted=deleted,
+            documents=documents,
+            seconds=round(time.perf_counter() - started, 3),
+            generation=generation,
+        )
+        logger.info(
+            "search index %s updated: %d upserted, %d deleted in %.2f s", self.root, added, deleted, report.seconds
+        )
+        return report
+
+    # --- reading ------------------------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        kinds: Sequence[str] = (),
+        filters: Mapping[str, Sequence[str]] | None = None,
+        lang: str = "en",
+        limit: int = 10,
+        page: int | None = None,
+        after: str | None = None,
+    ) -> SearchResults:
+        """One page of what matches ``query`` (user text, never query syntax) within ``kinds`` and ``filters``.
+
+        Pages are given by ``page`` (1-based) or by ``after``, the ``next_cursor`` of the previous page. ``lang`` is
+        the reader's language: titles and snippets are shown in it where the document has it. An empty query lists
+        everything that passes the filters (for browsing by facet).
+        """
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        if page is not None and after is not None:
+            raise InvalidQuery("give page or after, not both")
+        if page is not None and page < 1:
+            raise InvalidQuery(f"page must be 1 or more, got {page}")
+        offset = _decode_cursor(after) if after is not None else ((page or 1) - 1) * limit
+        parsed = parse_user_query(query)
+        restrict = filter_query(kinds, filters)
+        strict, loose = build_queries(parsed)
+        base_terms, english_terms = highlight_terms(parsed)
+        with self._lock:
+            searcher = self._current_searcher()
+            collector, matched_all = self._run(searcher, strict, restrict, offset + limit), True
+            if not collector.matched and loose is not None:
+                collector, matched_all = self._run(searcher, loose, restrict, offset + limit), False
+            results = collector.results()
+            total = len(collector.matched)
+            facets = self._facets.count(searcher.reader(), collector.matched)
+            hits = tuple(
+                make_hit(searcher.stored_fields(docnum)["doc"], score, lang, base_terms, english_terms)
+                for score, docnum in results.top_n[offset : offset + limit]
+            )
+            suggestion = did_you_mean(searcher.reader(), parsed) if not parsed.empty else None
+        if total == 0 and not parsed.empty:
+            self._zero_results.record(parsed.text)
+        return SearchResults(
+            query=parsed.text,
+            hits=hits,
+            total=total,
+            offset=offset,
+            facets=facets,
+            suggestion=suggestion,
+            matched_all_terms=matched_all,
+            next_cursor=_encode_cursor(offset + limit) if offset + limit < total else None,
+        )
+
+    @staticmethod
+    def _run(searcher: Any, q: Query, restrict: Query | None, limit: int) -> _MatchCollector:
+        collector = _MatchCollector(limit)
+        searcher.search_with_collector(And([q, restrict]) if restrict is not None else q, collector)
+        return collector
+
+    def autocomplete(self, prefix: str, limit: int = 8) -> list[str]:
+        """Up to ``limit`` completions of what a citizen is typing, most frequent first."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        with self._lock:
+            return complete(self._current_searcher().reader(), prefix, limit)
+
+    def zero_result_report(self, limit: int = 20) -> list[ZeroResultQuery]:
+        """The most frequent queries that found nothing, with counts (query text and times only, no user data)."""
+        return self._zero_results.report(limit)
+
+
+def open_index(path: Path | str, *, create: bool = True, lock_timeout: float = 30.0) -> SearchIndex:
+    """The index in folder ``path``; with ``create``, an empty one is made if there is none yet."""
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    configure_segmenter(root / "jieba")
+    index = SearchIndex(root, lock_timeout=lock_timeout)
+    if storage.read_pointer(root) is None:
+        if not create:
+            raise IndexUnusable(f"{root} holds no index: build one first")
+        with storage.writer_lock(root, lock_timeout):
+            if storage.read_pointer(root) is None:
+                build_dir = storage.new_build_dir(root)
+                empty: Any = whoosh_index.create_in(str(build_dir), build_schema())
+                empty.close()
+                storage.write_meta(build_dir, schema_version=SCHEMA_VERSION, documents=0)
+                storage.promote(root, build_dir)
+    return index
+
+
+def feed_index(path: Path | str, docs: Iterable[SearchDocument]) -> IndexReport:
+    """Rebuild the index in ``path`` from ``docs``: the one call the loader makes after the graph changed."""
+    return open_index(path).rebuild(docs)

@@ -1,0 +1,208 @@
+"""From what a citizen typed to a whoosh query, without ever handing the text to whoosh's query parser.
+
+The text is cut into *units* by the same analysis as the index (so 出生證明 is segmented after folding to Simplified,
+and ``AND``, ``*``, ``:``, ``(`` are just text). Text inside double quotes (``"…"``, ``“…”``, ``「…」``, ``『…』``) is a
+phrase. Every unit is matched in every text field of both families, boosted title ≫ keywords > description; a Chinese
+compound also matches its finest dictionary split (出生证明 finds 出生 … 证明).
+
+Two queries come out: *strict*, where every meaningful unit must match (English stop words, common Romance and Dutch
+articles and single Han characters such as 办 or 的 are optional and only rank), and *loose*, where any unit may match,
+which the caller runs when the strict one finds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from whoosh.query.compound import And, AndMaybe, Or
+from whoosh.query.positional import Phrase
+from whoosh.query.qcore import Every, Query
+from whoosh.query.terms import Term
+from whoosh.query.wrappers import ConstantScoreQuery
+
+from navigator.search.analysis import (
+    OPTIONAL_WORDS,
+    analyse,
+    has_han,
+    normalise_query_text,
+    stem_word,
+    tile_word,
+)
+from navigator.search.documents import KINDS
+from navigator.search.errors import InvalidQuery
+from navigator.search.schema import ENGLISH_SUFFIX, FACETS, normalise_format
+
+FIELD_BOOSTS: dict[str, float] = {"title": 8.0, "keywords": 3.0, "description": 1.0}
+"""Title ≫ keywords > description."""
+_SPLIT_BOOST = 0.6
+"""A compound found only as its split (出生 … 证明 for 出生证明) ranks below the compound itself."""
+_QUOTES = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|『([^』]*)』?')
+
+
+@dataclass(frozen=True, slots=True)
+class QueryUnit:
+    """One word of the query, as each field family indexes it, with its span in the normalised query text."""
+
+    text: str
+    start: int
+    end: int
+    term: str
+    """As the base family indexes it: folded Latin word, or Simplified Han word."""
+    stem: str
+    """As the English family indexes it: the Porter stem (Han words unchanged)."""
+    split: tuple[str, ...] = ()
+    """A Han compound's finest dictionary split (出生证明 → 出生 证明); empty otherwise."""
+    subwords: tuple[str, ...] = ()
+    """A Han compound's search-mode sub-words (for highlighting)."""
+    han: bool = False
+
+    @property
+    def optional(self) -> bool:
+        """Stop words and single Han characters only rank; they need not match."""
+        return (self.han and len(self.term) == 1) or (not self.han and self.term in OPTIONAL_WORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """The normalised text, its loose units and its quoted phrases (each a sequence of units)."""
+
+    text: str
+    units: tuple[QueryUnit, ...]
+    phrases: tuple[tuple[QueryUnit, ...], ...]
+
+    @property
+    def all_units(self) -> tuple[QueryUnit, ...]:
+        return self.units + tuple(unit for phrase in self.phrases for unit in phrase)
+
+    @property
+    def empty(self) -> bool:
+        return not self.units and not self.phrases
+
+
+def _units(text: str, offset: int) -> list[QueryUnit]:
+    units: list[QueryUnit] = []
+    subwords: dict[int, list[str]] = {}
+    for token in analyse(text, subwords=True):
+        if token.sub:
+            subwords.setdefault(len(units) - 1, []).append(token.term)
+            continue
+        surface = text[token.start : token.end]
+        han = has_han(surface)
+        units.append(
+            QueryUnit(
+                text=surface,
+                start=offset + token.start,
+                end=offset + token.end,
+                term=token.term,
+                stem=token.term if han else stem_word(token.term),
+                split=tile_word(token.term) if han else (),
+                han=han,
+            )
+        )
+    for index, words in subwords.items():
+        unit = units[index]
+        units[index] = QueryUnit(unit.text, unit.start, unit.end, unit.term, unit.stem, unit.split, tuple(words), True)
+    return units
+
+
+def parse_user_query(text: str) -> ParsedQuery:
+    """Normalise and cut ``text`` into units and quoted phrases; never raises on odd characters."""
+    normalised = normalise_query_text(text)
+    units: list[QueryUnit] = []
+    phrases: list[tuple[QueryUnit, ...]] = []
+    position = 0
+    for match in _QUOTES.finditer(normalised):
+        units.extend(_units(normalised[position : match.start()], position))
+        inner_start = match.start() + 1
+        inner = next(group for group in match.groups() if group is not None)
+        phrase = _units(inner, inner_start)
+        if len(phrase) > 1 or (phrase and phrase[0].split):
+            phrases.append(tuple(phrase))
+        else:
+            units.extend(phrase)
+        position = match.end()
+    units.extend(_units(normalised[position:], position))
+    return ParsedQuery(normalised, tuple(units), tuple(phrases))
+
+
+def _words_query(field: str, words: Sequence[str], boost: float) -> Query:
+    if len(words) == 1:
+        return Term(field, words[0], boost=boost)
+    return Phrase(field, list(words), boost=boost)
+
+
+def _unit_query(unit: QueryUnit) -> Query:
+    clauses: list[Query] = []
+    for field, boost in FIELD_BOOSTS.items():
+        clauses.append(Term(field, unit.term, boost=boost))
+        clauses.append(Term(field + ENGLISH_SUFFIX, unit.stem, boost=boost))
+        if unit.split:
+            clauses.append(And([Term(field, word) for word in unit.split], boost=boost * _SPLIT_BOOST))
+    return Or(clauses)
+
+
+def _phrase_query(units: Sequence[QueryUnit]) -> Query:
+    """Every unit in order, adjacent, in one field; a compound may also appear as its split."""
+    terms = [unit.term for unit in units]
+    stems = [unit.stem for unit in units]
+    split = [word for unit in units for word in (unit.split or (unit.term,))]
+    clauses: list[Query] = []
+    for field, boost in FIELD_BOOSTS.items():
+        clauses.append(_words_query(field, terms, boost))
+        clauses.append(_words_query(field + ENGLISH_SUFFIX, stems, boost))
+        if split != terms:
+            clauses.append(_words_query(field, split, boost * _SPLIT_BOOST))
+    return Or(clauses)
+
+
+def build_queries(parsed: ParsedQuery) -> tuple[Query, Query | None]:
+    """The strict query, and the loose one to run if it finds nothing (``None`` when it would be the same)."""
+    if parsed.empty:
+        return Every(), None  # type: ignore[no-untyped-call]
+    required = [_unit_query(unit) for unit in parsed.units if not unit.optional]
+    required += [_phrase_query(phrase) for phrase in parsed.phrases]
+    optional = [_unit_query(unit) for unit in parsed.units if unit.optional]
+    if not required:
+        required, optional = optional, []
+    strict: Query = And(required) if len(required) > 1 else required[0]
+    if optional:
+        strict = AndMaybe(strict, Or(optional))
+    if len(required) + len(optional) == 1:
+        return strict, None
+    return strict, Or(required + optional)
+
+
+def filter_query(kinds: Sequence[str], filters: Mapping[str, Sequence[str]] | None) -> Query | None:
+    """A non-scoring query for the kinds and facet filters: values OR-ed within a facet, facets AND-ed."""
+    clauses: list[Query] = []
+    wanted = dict(filters or {})
+    if kinds:
+        unknown = sorted(set(kinds) - set(KINDS))
+        if unknown:
+            raise InvalidQuery(f"unknown kind(s) {', '.join(unknown)}; expected some of {', '.join(KINDS)}")
+        wanted["kind"] = [*wanted.get("kind", ()), *kinds]
+    for name, values in wanted.items():
+        if name not in FACETS:
+            raise InvalidQuery(f"unknown filter {name!r}; expected one of {', '.join(FACETS)}")
+        if isinstance(values, str):
+            raise InvalidQuery(f"filter {name!r}: expected a list of values, got the string {values!r}")
+        cleaned = [normalise_format(v) if name == "format" else v.strip() for v in values if v and v.strip()]
+        if cleaned:
+            clauses.append(Or([Term(name, value) for value in dict.fromkeys(cleaned)]))
+    if not clauses:
+        return None
+    return ConstantScoreQuery(And(clauses) if len(clauses) > 1 else clauses[0], score=0.0)
+
+
+def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], frozenset[str]]:
+    """The terms to mark in base-family text and in English text."""
+    base: set[str] = set()
+    english: set[str] = set()
+    for unit in parsed.all_units:
+        if unit.optional and len(parsed.all_units) > 1:
+            continue
+        base.update((unit.term, *unit.split, *unit.subwords))
+        english.update((unit.stem, *unit.split, *unit.subwords))
+    return frozenset(base), frozenset(english)

@@ -1,0 +1,140 @@
+"""The whoosh schema, and how a :class:`SearchDocument` becomes the fields of one whoosh document.
+
+Text fields come in two families, each holding every language of its kind in one field:
+
+* ``title``, ``keywords``, ``description``: Chinese (either script) and every language but English, through
+  :class:`TextAnalyzer` (segmented, folded, not stemmed);
+* ``title_en``, ``keywords_en``, ``description_en``: English, Porter-stemmed.
+
+Mixed-script text (``户口 registration``) is fine in either family. A query is run against both families, each analysed
+its own way, with boosts title ≫ keywords > description (see :mod:`navigator.search.query`).
+
+``spell`` holds the unstemmed, folded words of titles and keywords in every language, for "did you mean" and
+autocomplete. Facets are indexed (``kind``, ``organisation``… for filters) and also packed into one column
+(``facets``) that :mod:`navigator.search.facets` reads to count them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from whoosh import columns
+from whoosh.analysis.tokenizers import RegexTokenizer
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+
+from navigator.search.analysis import VALUE_SEPARATOR, TextAnalyzer
+from navigator.search.documents import SearchDocument
+
+TEXT_FIELDS: Final = ("title", "keywords", "description")
+"""Base names of the text fields; the English family adds ``_en``."""
+ENGLISH_SUFFIX: Final = "_en"
+SPELL_FIELD: Final = "spell"
+
+FACETS: Final = ("kind", "life_event", "organisation", "format", "licence", "portal")
+"""Facet names, as used in ``filters`` and in :attr:`SearchResults.facets`; each is also an indexed field."""
+MULTI_VALUED_FACETS: Final = frozenset({"life_event", "format"})
+FACET_COLUMN: Final = "facets"
+_FACET_SEP: Final = "\x1e"
+_VALUE_SEP: Final = "\x1f"
+
+SCHEMA_VERSION: Final = 1
+"""Bumped when the fields or the analysis change; an index of another version must be rebuilt."""
+
+
+def build_schema() -> Schema:
+    """The schema of every index generation."""
+    base = TextAnalyzer()
+    english = TextAnalyzer(stem=True)
+    values = RegexTokenizer(rf"[^{VALUE_SEPARATOR}]+")
+    fields: dict[str, Any] = {
+        "key": ID(unique=True, stored=True),
+        "doc": STORED(),
+        FACET_COLUMN: COLUMN(columns.VarBytesColumn()),  # type: ignore[no-untyped-call]
+        SPELL_FIELD: TEXT(analyzer=base, phrase=False),
+    }
+    for name in TEXT_FIELDS:
+        fields[name] = TEXT(analyzer=base)
+        fields[name + ENGLISH_SUFFIX] = TEXT(analyzer=english)
+    for name in FACETS:
+        fields[name] = KEYWORD(analyzer=values) if name in MULTI_VALUED_FACETS else ID()
+    return Schema(**fields)
+
+
+def is_english(lang: str) -> bool:
+    """Whether texts in ``lang`` go to the stemmed English family."""
+    return lang.lower() == "en" or lang.lower().startswith("en-")
+
+
+def normalise_format(value: str) -> str:
+    """A resource format as faceted: upper case, no leading dot (``.csv`` → ``CSV``)."""
+    return value.strip().lstrip(".").upper()
+
+
+def facet_values(doc: SearchDocument) -> dict[str, tuple[str, ...]]:
+    """The facet values of ``doc``, by facet name (single-valued facets give zero or one value)."""
+    return {
+        "kind": (doc.kind,),
+        "life_event": doc.life_events,
+        "organisation": (doc.organisation,) if doc.organisation else (),
+        "format": tuple(dict.fromkeys(filter(None, map(normalise_format, doc.formats)))),
+        "licence": (doc.licence,) if doc.licence else (),
+        "portal": (doc.portal,) if doc.portal else (),
+    }
+
+
+def encode_facets(values: dict[str, tuple[str, ...]]) -> bytes:
+    """Pack facet values into the bytes of the ``facets`` column (order of :data:`FACETS`)."""
+    clean = (_VALUE_SEP.join(v.replace(_FACET_SEP, " ").replace(_VALUE_SEP, " ") for v in values[n]) for n in FACETS)
+    return _FACET_SEP.join(clean).encode("utf-8")
+
+
+def decode_facets(data: bytes) -> tuple[tuple[str, ...], ...]:
+    """Unpack the ``facets`` column: one tuple of values per facet, in the order of :data:`FACETS`."""
+    if not data:
+        return tuple(() for _ in FACETS)
+    return tuple(tuple(part.split(_VALUE_SEP)) if part else () for part in data.decode("utf-8").split(_FACET_SEP))
+
+
+def _join(texts: list[str]) -> str:
+    return VALUE_SEPARATOR.join(texts)
+
+
+def document_fields(doc: SearchDocument) -> dict[str, Any]:
+    """The whoosh fields of ``doc``; empty text fields are left out (whoosh then skips them cheaply)."""
+    texts: dict[str, list[str]] = {}
+
+    def add(field: str, lang: str, values: list[str] | tuple[str, ...]) -> None:
+        name = field + ENGLISH_SUFFIX if is_english(lang) else field
+        texts.setdefault(name, []).extend(values)
+
+    for lang, title in doc.titles.items():
+        add("title", lang, [title])
+    for lang, words in doc.keywords.items():
+        add("keywords", lang, words)
+    for lang, description in doc.descriptions.items():
+        add("description", lang, [description])
+    spell = [*doc.titles.values(), *(word for words in doc.keywords.values() for word in words)]
+    facets = facet_values(doc)
+    fields: dict[str, Any] = {
+        "key": doc.key,
+        "doc": stored_payload(doc),
+        FACET_COLUMN: encode_facets(facets),
+        SPELL_FIELD: _join(spell),
+    }
+    fields.update({name: _join(values) for name, values in texts.items()})
+    for name, values in facets.items():
+        if values:
+            fields[name] = _join(list(values))
+    return fields
+
+
+def stored_payload(doc: SearchDocument) -> dict[str, Any]:
+    """What is stored for display and highlighting: plain dicts, lists and strings (whoosh pickles it)."""
+    return {
+        "kind": doc.kind,
+        "id": doc.id,
+        "titles": dict(doc.titles),
+        "descriptions": dict(doc.descriptions),
+        "keywords": {lang: list(words) for lang, words in doc.keywords.items()},
+        "updated": doc.updated.isoformat(),
+    }

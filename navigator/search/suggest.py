@@ -1,0 +1,92 @@
+"""Did-you-mean and autocomplete, both from the ``spell`` field (unstemmed, folded words of titles and keywords).
+
+Corrections rank by edit distance first, then by how many documents have the word (whoosh's own ``ReaderCorrector``
+ranks by frequency alone within the whole distance, so "pensoin" could become a frequent word two edits away rather
+than "pension"). Only Latin-script words of three letters or more that no text field knows are corrected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from navigator.search.analysis import analyse, has_han, normalise_query_text, to_simplified, to_traditional
+from navigator.search.query import ParsedQuery, QueryUnit
+from navigator.search.schema import ENGLISH_SUFFIX, SPELL_FIELD, TEXT_FIELDS
+
+_MAX_DISTANCE = 2
+
+
+def _term(value: Any) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _known(reader: Any, unit: QueryUnit) -> bool:
+    if reader.doc_frequency(SPELL_FIELD, unit.term):
+        return True
+    for field in TEXT_FIELDS:
+        if reader.doc_frequency(field, unit.term) or reader.doc_frequency(field + ENGLISH_SUFFIX, unit.stem):
+            return True
+    return False
+
+
+def _correct(reader: Any, word: str) -> str | None:
+    for distance in range(1, _MAX_DISTANCE + 1):
+        candidates = [_term(t) for t in reader.terms_within(SPELL_FIELD, word, distance, prefix=1)]
+        candidates = [c for c in candidates if c != word and not c.isdigit()]
+        if candidates:
+            return max(candidates, key=lambda c: (reader.doc_frequency(SPELL_FIELD, c), c))
+    return None
+
+
+def did_you_mean(reader: Any, parsed: ParsedQuery) -> str | None:
+    """``parsed.text`` with its unknown words corrected, or None if nothing needs (or can be given) a correction."""
+    replacements: list[tuple[int, int, str]] = []
+    for unit in parsed.all_units:
+        if unit.han or unit.optional or len(unit.term) < 3 or unit.term.isdigit() or _known(reader, unit):
+            continue
+        correction = _correct(reader, unit.term)
+        if correction is not None:
+            replacements.append((unit.start, unit.end, correction))
+    if not replacements:
+        return None
+    text = parsed.text
+    for start, end, correction in sorted(replacements, reverse=True):
+        text = text[:start] + correction + text[end:]
+    return text
+
+
+def complete(reader: Any, prefix: str, limit: int) -> list[str]:
+    """Completions of the last word of ``prefix`` (the rest kept as typed), most frequent first.
+
+    A trailing Chinese run is completed as a whole (出生證 → 出生證明) and shown in Traditional characters when it was
+    typed in them; a Latin word is completed in its folded form (sao → são paulo shows as ``sao paulo``).
+    """
+    text = normalise_query_text(prefix)
+    if not text or limit <= 0 or not text[-1].isalnum():
+        return []
+    tokens = list(analyse(text, subwords=False))
+    if not tokens or tokens[-1].end != len(text):
+        return []
+    last = tokens[-1]
+    attempts = [(text[: last.start], last.term, has_han(last.term))]
+    if has_han(text[last.start :]):
+        start = last.start
+        while start > 0 and has_han(text[start - 1]):
+            start -= 1
+        run = to_simplified(text[start:])
+        if run != last.term:
+            attempts.insert(0, (text[:start], run, True))
+    completions: list[str] = []
+    for head, stem, han in attempts:
+        traditional = han and to_simplified(text[len(head) :]) != text[len(head) :]
+        ranked = reader.most_frequent_terms(SPELL_FIELD, number=limit * 2, prefix=stem)
+        words = [_term(word) for _, word in sorted(ranked, key=lambda item: (-item[0], _term(item[1])))]
+        for word in words:
+            if word == stem:
+                continue
+            shown = head + (to_traditional(word) if traditional else word)
+            if shown not in completions:
+                completions.append(shown)
+        if completions:
+            break
+    return completions[:limit]

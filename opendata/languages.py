@@ -138,9 +138,15 @@ def resolve_chinese(code: str, text: str, *, declared: tuple[str, ...] = (), def
 
 def _chinese_variant(sample: str, *, declared: tuple[str, ...], default: str) -> str:
     preferred = next((c for c in (default, *declared) if c in (ZH_HANT, ZH_HANS)), None)
-    traditional, simplified = _script_evidence(sample)
-    # Characters shared by both scripts make weak evidence (OpenCC maps e.g. 台 to 臺), so the portal's or the
-    # dataset's own variant wins unless the text clearly says otherwise.
+    verdict = _weigh(*_character_evidence(sample), preferred=preferred)
+    if verdict != preferred:  # the quick per-character count disagrees: look again, phrase by phrase
+        verdict = _weigh(*_phrase_evidence(sample), preferred=preferred)
+    return verdict
+
+
+def _weigh(traditional: int, simplified: int, *, preferred: str | None) -> str:
+    """Characters shared by both scripts make weak evidence (OpenCC maps e.g. 台 to 臺), so the portal's or the
+    dataset's own variant wins unless the text says otherwise by a margin."""
     margin = 2 if preferred else 1
     if traditional - simplified >= (margin if preferred == ZH_HANS else 1):
         return ZH_HANT
@@ -149,19 +155,34 @@ def _chinese_variant(sample: str, *, declared: tuple[str, ...], default: str) ->
     return preferred or "zh"
 
 
-def _script_evidence(sample: str) -> tuple[int, int]:
-    """(characters that only traditional writing uses, characters that only simplified writing uses)."""
-    to_simplified = _converter("t2s").convert(sample)
-    to_traditional = _converter("s2t").convert(sample)
-    traditional = _count_changes(sample, to_simplified)
-    simplified = _count_changes(sample, to_traditional)
+def _character_evidence(sample: str) -> tuple[int, int]:
+    """(traditional-only, simplified-only) Han characters, each judged by OpenCC on its own (cached)."""
+    traditional = simplified = 0
+    for char in _HAN.findall(sample):
+        is_traditional, is_simplified = _char_script(char)
+        traditional += is_traditional
+        simplified += is_simplified
     return traditional, simplified
+
+
+def _phrase_evidence(sample: str) -> tuple[int, int]:
+    """(traditional-only, simplified-only) characters by OpenCC's phrase-aware conversion of the whole sample:
+    slower, but it knows that 游 in 下游 is also traditional."""
+    return (
+        _count_changes(sample, _converter("t2s").convert(sample)),
+        _count_changes(sample, _converter("s2t").convert(sample)),
+    )
 
 
 def _count_changes(before: str, after: str) -> int:
     if len(before) != len(after):
         return abs(len(before) - len(after)) + sum(a != b for a, b in zip(before, after, strict=False))
     return sum(a != b for a, b in zip(before, after, strict=True))
+
+
+@lru_cache(maxsize=65536)
+def _char_script(char: str) -> tuple[bool, bool]:
+    return _converter("t2s").convert(char) != char, _converter("s2t").convert(char) != char
 
 
 @lru_cache(maxsize=2)

@@ -1,7 +1,8 @@
 """Timestamps and dates as CKAN writes them, normalised.
 
 CKAN stores ``metadata_created``/``metadata_modified`` as naive UTC; other fields carry offsets or ``Z``. Timestamps
-come out as ISO 8601 in UTC with a ``Z`` (``2020-03-11T16:15:41.052534Z``); calendar dates (temporal coverage) keep
+come out as ISO 8601 in UTC, always with microseconds and a ``Z`` (``2020-03-11T16:15:41.052534Z``), so that they
+sort as text in time order; calendar dates (temporal coverage) keep
 the precision they were written with (``2019``, ``2019-05``, ``2019-05-24``), since a coverage year is not a day.
 """
 
@@ -29,10 +30,10 @@ def parse_timestamp(value: str) -> str:
 
 
 def format_timestamp(moment: datetime) -> str:
-    """A timezone-aware datetime as ISO 8601 UTC with a ``Z``."""
+    """A timezone-aware datetime as ISO 8601 UTC with microseconds and a ``Z``."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime")
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def timestamp_to_datetime(value: str) -> datetime:

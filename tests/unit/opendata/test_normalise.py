@@ -157,7 +157,7 @@ def test_extras_as_a_list_feed_custom_fields() -> None:
     assert record.temporal_end is None  # 31/12/2015 is not ISO; it stays in extras
     assert record.extras["temporal_coverage-to"] == "31/12/2015"
     assert record.spatial == '{"coordinates":[1,2],"type":"Point"}'
-    assert record.dcat["dct:issued"] == "2014-03-06T14:46:57Z"
+    assert record.dcat["dct:issued"] == "2014-03-06T14:46:57.000000Z"
     assert record.dcat["dct:accrualPeriodicity"] == "monthly"
     assert "old" not in record.extras
     assert record.extras["count"] == "3"

@@ -187,6 +187,7 @@ def choose_events(
     age = profile.age_on(today)
     chosen: list[JourneyEvent] = []
     left_out: list[tuple[LifeEvent, Reason]] = []
+    candidates: list[tuple[str, JourneyEvent]] = []
     if profile.life_events:
         for event_id in dict.fromkeys(profile.life_events):
             event = data.events.get(event_id)
@@ -213,15 +214,28 @@ def choose_events(
                     "EVENT_CRITERION_UNKNOWN", unknown[0], Text(zh="如适用请选择：", en="Choose it if it applies: "))))
             continue
         if trigger is not None:
-            chosen.append(JourneyEvent(event=event, reason=_criterion_reason(
-                "TRIGGERED", trigger, Text(zh="根据您的情况：", en="From your situation: "))))
+            candidates.append(("specific", JourneyEvent(event=event, reason=_criterion_reason(
+                "TRIGGERED", trigger, Text(zh="根据您的情况：", en="From your situation: ")))))
         elif stage is not None:
             lo, hi = stage.min_age, stage.max_age
             span = f"{lo}–{hi}" if hi is not None else f"{lo}+"
-            chosen.append(JourneyEvent(event=event, reason=Reason(code="LIFE_STAGE", text=Text(
+            reason = Reason(code="LIFE_STAGE", text=Text(
                 zh=f"您的年龄（{age}岁）处于人生阶段“{stage.name.zh}”（{span}岁）",
                 en=f"Your age ({age}) is in the life stage “{stage.name.en}” ({span})",
-            ))))
+            ))
+            # An age condition only restates the stage; any other condition that holds is specific to the person.
+            personal = any(c.kind != "age" for c, _ in verdicts)
+            candidates.append(("specific" if personal else "general", JourneyEvent(event=event, reason=reason)))
+    # What the profile tells specifically (a trigger, or a stage event whose personal conditions hold) comes first; the
+    # stage's general road is the journey only when nothing specific applies, and is otherwise offered, not planned.
+    specific = any(kind == "specific" for kind, _ in candidates)
+    general = Reason(code="STAGE_GENERAL", text=Text(
+        zh="同一人生阶段的其他事项，如适用请选择", en="Also on the road at your age: choose it if it applies"))
+    for kind, journey_event in candidates:
+        if kind == "specific" or not specific:
+            chosen.append(journey_event)
+        else:
+            left_out.append((journey_event.event, general))
     return chosen, left_out
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -126,7 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        # Commands print their own one-line summaries; their logs show only warnings unless a level is asked for.
+        quiet = args.command != "serve" and "NAVIGATOR_LOG_LEVEL" not in os.environ
+        logging.basicConfig(level="WARNING" if quiet else settings.log_level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         if args.command == "load" and args.what == "service-items" and not args.path:
             parser.error("load service-items needs a FILE")
         result: int = args.func(args, settings)

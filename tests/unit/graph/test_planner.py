@@ -132,10 +132,14 @@ def test_eligibility_excludes_with_the_criterion_as_reason() -> None:
 def test_events_are_inferred_from_age_and_triggers_with_reasons() -> None:
     data = _data([_svc("a", "first-job"), _svc("b", "retiring"), _svc("c")])
     journey = plan(Profile(age=62, children_ages=(0,)), data, TODAY)
-    assert [(e.event.id, e.reason.code) for e in journey.events] == [
-        ("newborn", "TRIGGERED"), ("first-job", "LIFE_STAGE"), ("retiring", "LIFE_STAGE")
-    ]
+    # Specific first: a trigger; the stage's general road (an age condition only restates the stage) is offered.
+    assert [(e.event.id, e.reason.code) for e in journey.events] == [("newborn", "TRIGGERED")]
     assert "Has a child under 1" in journey.events[0].reason.text.en
+    assert [(e.id, r.code) for e, r in journey.excluded_events] == [
+        ("first-job", "STAGE_GENERAL"), ("retiring", "STAGE_GENERAL")]
+    journey = plan(Profile(age=62), data, TODAY)
+    assert [(e.event.id, e.reason.code) for e in journey.events] == [
+        ("first-job", "LIFE_STAGE"), ("retiring", "LIFE_STAGE")]
     journey = plan(Profile(age=40), data, TODAY)
     assert [e.event.id for e in journey.events] == ["first-job"]
 
@@ -201,7 +205,6 @@ def test_an_event_whose_criterion_is_unknown_is_not_inferred_but_can_be_chosen()
     inferred = plan(Profile(age=40), data, TODAY)
     assert [e.event.id for e in inferred.events] == ["first-job"]
     assert [(e.id, r.code) for e, r in inferred.excluded_events] == [("disability", "EVENT_CRITERION_UNKNOWN")]
-    assert [e.event.id for e in plan(Profile(age=40, disability=True), data, TODAY).events] == [
-        "disability", "first-job"]
+    assert [e.event.id for e in plan(Profile(age=40, disability=True), data, TODAY).events] == ["disability"]
     assert [e.event.id for e in plan(Profile(age=40, life_events=("disability",)), data, TODAY).events] == [
         "disability"]

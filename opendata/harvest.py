@@ -79,38 +79,40 @@ class _Collector:
     progress: Progress | None
     records: list[DatasetRecord] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
-    taken: dict[str, str | None] = field(default_factory=dict)
-    names: set[str] = field(default_factory=set)
+    taken: dict[str, str | None] = field(default_factory=dict)  # CKAN id → modified, of the records kept
+    present_ids: set[str] = field(default_factory=set)  # every dataset met on the portal, kept or rejected
+    present_names: set[str] = field(default_factory=set)
     deleted: list[str] = field(default_factory=list)
     seen: int = 0
     loaded: int = 0
     total: int | None = None
     newest: str | None = None
     held_back: str | None = None
-    listed_names: set[str] = field(default_factory=set)
 
     def add(self, source: SourceRecord) -> None:
-        self.seen += 1
         raw = source.raw
         ckan_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
-        if ckan_id is not None and ckan_id in self.taken:
+        name = raw.get("name") if isinstance(raw, dict) and isinstance(raw.get("name"), str) else None
+        if ckan_id is not None and ckan_id in self.present_ids:
             self._seen_again(ckan_id, raw)
             return
+        if ckan_id is not None:
+            self.present_ids.add(ckan_id)
+        if name is not None:
+            self.present_names.add(name)
         try:
             record = normalise_package(
                 raw, portal=self.portal, default_language=self.default_language,
                 harvested_at=self.harvested_at, portal_url=self.portal_url,
             )  # fmt: skip
         except RecordInvalid as e:
-            ref = ckan_id or (raw.get("name") if isinstance(raw, dict) else None) or source.ref
-            self.seen -= 1  # counted again by reject()
-            self.reject(Rejection(ref=str(ref), reason=str(e)))
+            self.reject(Rejection(ref=ckan_id or name or source.ref, reason=str(e)))
             return
+        self.seen += 1
         if self.since is not None and record.modified is not None and record.modified < self.since:
             self._tick()
             return  # the package_show fallback cannot filter on the portal side
         self.taken[record.ckan_id] = record.modified
-        self.names.add(record.name)
         if record.state == "deleted":
             self.deleted.append(record.ckan_id)
         if record.modified is not None and (self.newest is None or record.modified > self.newest):
@@ -128,15 +130,21 @@ class _Collector:
         self._tick()
 
     def _seen_again(self, ckan_id: str, raw: Any) -> None:
-        """A dataset modified during the harvest comes round again: keep the watermark at or before its new time."""
+        """A dataset modified during the harvest comes round again: it is not taken twice, but the watermark stays
+        at or before its new time so that the next incremental harvest fetches the new version."""
         modified = raw.get("metadata_modified") if isinstance(raw, dict) else None
         try:
             stamp = parse_timestamp(modified) if isinstance(modified, str) else None
         except ValueError:
             stamp = None
-        if stamp is not None and stamp != self.taken[ckan_id]:
+        if stamp is not None and stamp != self.taken.get(ckan_id):
             if self.held_back is None or stamp < self.held_back:
                 self.held_back = stamp
+
+    def gone(self, known: Mapping[str, str], *, ids: set[str], names: set[str]) -> tuple[str, ...]:
+        """Known datasets absent from the portal's listing (by id and by name), plus those marked deleted."""
+        missing = [i for i, name in known.items() if i not in ids and name not in names]
+        return tuple(dict.fromkeys([*self.deleted, *missing]))
 
     def _tick(self) -> None:
         if self.progress is not None:
@@ -213,7 +221,7 @@ def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
 def _show_all(portal: PortalClient, collector: _Collector, *, max_workers: int) -> None:
     names = list_package_names(portal)
     collector.total = len(names)
-    collector.listed_names = set(names)
+    collector.present_names.update(names)
     with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="package_show") as pool:
         pending: dict[Future[Any], str] = {}
         queue = iter(names)
@@ -277,22 +285,22 @@ def _deletions(
 ) -> tuple[tuple[str, ...], bool]:
     if not known:
         return tuple(collector.deleted), False
-    if since is None and method == "package_search":
-        ids, names, complete = set(collector.taken), collector.names, collector.total in (None, collector.seen)
-    elif method == "package_show":
-        ids, names, complete = set(collector.taken), collector.listed_names, True
+    ids, names = collector.present_ids, collector.present_names
+    if method == "package_show":
+        complete = True  # package_list named every dataset, and each was shown or found gone
+    elif since is None:
+        complete = collector.total is None or len(ids) >= collector.total
     else:
         listing = search_all_ids(portal, rows=rows)
         if listing is None:
             ids, names = set(), set(list_package_names(portal))
-            complete = bool(names)
+            complete = True
         else:
             ids, names, complete = listing.ids, listing.names, listing.complete
     if not complete or (not ids and not names):
         logger.warning("%s: the portal's dataset list looks incomplete; deletions not checked", portal.config.name)
         return tuple(collector.deleted), False
-    gone = [ckan_id for ckan_id, name in known.items() if ckan_id not in ids and name not in names]
-    return tuple(dict.fromkeys([*collector.deleted, *gone])), True
+    return collector.gone(known, ids=ids, names=names), True
 
 
 def _finish(
@@ -343,8 +351,7 @@ def harvest_dump(
             collector.add(item)
     deleted, checked = tuple(collector.deleted), False
     if known:
-        gone = [i for i, name in known.items() if i not in collector.taken and name not in collector.names]
-        deleted, checked = tuple(dict.fromkeys([*collector.deleted, *gone])), True
+        deleted, checked = collector.gone(known, ids=collector.present_ids, names=collector.present_names), True
     info = PortalInfo(name=portal, url=portal_url or "")
     return _finish(info, default_language, collector, None, "dump", deleted, checked, started)
 

@@ -198,6 +198,20 @@ def test_a_full_harvest_reports_deletions_against_the_previous_snapshot() -> Non
     assert second.deletions_checked
 
 
+def test_a_dataset_that_turned_malformed_is_rejected_not_deleted() -> None:
+    packages = _packages(4)
+    with CkanServer(packages) as server:
+        first = harvest_portal(_config(server))
+        server.touch(packages[1]["id"], "2033-01-01T00:00:00", resources="not a list")
+        known = {r.ckan_id: r.name for r in first.records}
+        second = harvest_portal(_config(server), since=first.watermark, known=known)
+    assert [(r.ref, r.reason) for r in second.rejected] == [
+        (packages[1]["id"], "field resources: expected a list, got str")
+    ]
+    assert second.deleted_ids == ()
+    assert second.deletions_checked
+
+
 @pytest.mark.parametrize("status", [400, 404])
 def test_old_portals_fall_back_to_package_list_and_package_show(status: int) -> None:
     packages = _packages(12)

@@ -14,10 +14,11 @@ trusted, and ``deletions_checked`` says so.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,12 +172,17 @@ def harvest_portal(
 
     ``known`` maps CKAN id → name of the datasets of the previous snapshot; with it, deletions are detected.
     ``rows`` (≤ 1000) is the page size; ``max_workers`` caps concurrent ``package_show`` calls in the fallback.
-    Raises :class:`PortalRefused` for a disallowed address and :class:`PortalUnreachable` when the portal fails.
+    ``on_record`` receives each record instead of the result keeping it; ``progress`` gets (read, expected).
+    ``client`` (made for ``config``) lets a caller supply its own :class:`PortalClient`.
+    Raises :class:`PortalRefused` for a disallowed address, :class:`PortalUnreachable` when the portal cannot be
+    reached or keeps failing, :class:`ActionFailed` when it answers with errors the fallback cannot get round.
     """
     if not 1 <= rows <= MAX_ROWS:
         raise ValueError(f"rows must be between 1 and {MAX_ROWS}")
     if max_workers < 1:
         raise ValueError("max_workers must be at least 1")
+    if client is not None and client.config != config:
+        raise ValueError("client was made for another portal configuration")
     since_stamp = parse_timestamp(since) if since is not None else None
     started = time.monotonic()
     own_client = client is None
@@ -207,15 +213,10 @@ def _harvest_records(
         return "package_show"
     if first is not None:
         collector.total = first.count
-        for page in _chain(first, pages):
+        for page in itertools.chain([first], pages):
             for source in page.results:
                 collector.add(source)
     return "package_search"
-
-
-def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield from rest
 
 
 def _show_all(portal: PortalClient, collector: _Collector, *, max_workers: int) -> None:

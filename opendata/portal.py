@@ -132,6 +132,7 @@ class _GuardedSession:
     def _send(self, method: str, url: str, *, timeout: Any, **kwargs: Any) -> Any:
         timeout = timeout if timeout is not None else (self._config.connect_timeout, self._config.read_timeout)
         self.last.status = None
+        self.last.ckan_message = None
         for _hop in range(_MAX_REDIRECTS + 1):
             self._check(url)
             response = self._session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
@@ -151,13 +152,16 @@ class _GuardedSession:
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             raise _RetryableError(_describe_body(response), retry_after=retry_after)
         try:
-            json.loads(response.text)
+            parsed = json.loads(response.text)
         except ValueError:
             if response.text.lstrip()[:1] in ("{", "["):
                 raise _RetryableError(f"JSON cut short or malformed ({_describe_body(response)})") from None
             raise _NotCkanResponse(
                 f"not a CKAN API response ({_describe_body(response)})", status=response.status_code
             ) from None
+        failed = isinstance(parsed, dict) and parsed.get("success") is False
+        error = parsed.get("error") if failed else None
+        self.last.ckan_message = error.get("message") if isinstance(error, dict) else None
         return response
 
     def close(self) -> None:
@@ -238,7 +242,8 @@ class PortalClient:
             "NotAuthorized": "Authorization Error", "SearchQueryError": "Search Query Error",
             "SearchError": "Search Error", "SearchIndexError": "Search Index Error",
         }.get(type(error).__name__)  # fmt: skip
-        detail = str(error) if error_type else "unrecognised error response"
+        message = getattr(self._session.last, "ckan_message", None)
+        detail = str(message) if message else str(error) if error_type else "unrecognised error response"
         status_text = f"HTTP {status}" if status else "no HTTP status"
         return ActionFailed(
             f"{self._where(action)}: {error_type or 'CKAN error'} ({status_text}): {detail[:300]}",

@@ -187,6 +187,7 @@ def test_ckan_error_envelopes_become_action_failed() -> None:
     assert (missing.value.status, missing.value.error_type) == (404, "Not Found Error")
     assert "Not Found Error (HTTP 404): Not found" in str(missing.value)
     assert unknown.value.status == 400
+    assert str(unknown.value).endswith("CKAN error (HTTP 400): Bad request - Action name not known: no_such_action")
     assert isinstance(unknown.value, OpendataError)
 
 

@@ -103,6 +103,7 @@ class CkanServer:
         for package in packages:
             self.put(package)
         self._httpd: ThreadingHTTPServer | None = None
+        self._url: str | None = None
         self._thread: threading.Thread | None = None
 
     # -- store ---------------------------------------------------------------------------------------------------
@@ -173,15 +174,17 @@ class CkanServer:
     # -- lifecycle -----------------------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        if self._httpd is None:
+        """``http://127.0.0.1:<port>``; still readable after stop (a late handler, or a test of a dead portal)."""
+        if self._url is None:
             raise RuntimeError("server not started")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._url
 
     def start(self) -> CkanServer:
         handler = type("Handler", (_Handler,), {"server_ref": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
+        host, port = self._httpd.server_address[:2]
+        self._url = f"http://{host!s}:{port}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="ckan-server", daemon=True
         )

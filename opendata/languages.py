@@ -100,10 +100,6 @@ def normalise_language_list(values: Iterable[object]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def has_cjk(text: str) -> bool:
-    return bool(_HAN.search(text) or _KANA.search(text) or _HANGUL.search(text))
-
-
 def detect_language(text: str, *, declared: tuple[str, ...] = (), default: str) -> str:
     """The language of a plain text, from its script, the dataset's declared languages and the portal default.
 

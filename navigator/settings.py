@@ -82,6 +82,10 @@ class Settings:
     maven_repo: Path | None = None
     query_timeout: float = 5.0
     connect_timeout: float = 5.0
+    neo4j_retry_time: float = 0.5
+    neo4j_probe_interval: float = 0.5
+    request_timeout: float = 15.0
+    shutdown_timeout: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -164,6 +168,14 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
                "Seconds a read transaction may run"),
     SettingDoc("NAVIGATOR_CONNECT_TIMEOUT", "connect_timeout", _positive_float, "5",
                "Seconds to open a Neo4j connection or acquire one from the pool"),
+    SettingDoc("NAVIGATOR_NEO4J_RETRY_TIME", "neo4j_retry_time", _positive_float, "0.5",
+               "Seconds a web read that failed to reach Neo4j is retried before the request is answered 503"),
+    SettingDoc("NAVIGATOR_NEO4J_PROBE_INTERVAL", "neo4j_probe_interval", _positive_float, "0.5",
+               "Seconds between checks of an unreachable Neo4j; reads fail at once (503) until one succeeds"),
+    SettingDoc("NAVIGATOR_REQUEST_TIMEOUT", "request_timeout", _positive_float, "15",
+               "Seconds a web request may take before it is answered 503"),
+    SettingDoc("NAVIGATOR_SHUTDOWN_TIMEOUT", "shutdown_timeout", _positive_float, "30",
+               "Seconds `navigator serve` lets in-flight requests finish after SIGTERM"),
     SettingDoc("NAVIGATOR_HOST", "host", str, "127.0.0.1", "Address `navigator serve` binds"),
     SettingDoc("NAVIGATOR_PORT", "port", _port, "8000", "Port `navigator serve` binds"),
     SettingDoc("NAVIGATOR_WORKERS", "workers", _positive_int, "1", "Worker processes of `navigator serve`"),

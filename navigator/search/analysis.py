@@ -30,9 +30,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jieba
+import opencc
 from opencc import OpenCC
 from whoosh.analysis.acore import Token
 from whoosh.analysis.analyzers import Analyzer
@@ -102,11 +103,45 @@ def _get_segmenter() -> _Segmenter:
     return _segmenter
 
 
+@dataclass(frozen=True, slots=True)
+class _T2STables:
+    """OpenCC's own t2s tables, for a fast path: with no phrase of TSPhrases in a run, t2s maps each character by
+    TSCharacters (first candidate), which ``str.translate`` does in C. Runs with a phrase go through OpenCC itself.
+    ``test_analysis`` checks the fast path against OpenCC on real text.
+    """
+
+    characters: dict[int, str]
+    phrases: re.Pattern[str]
+
+
+def _load_t2s_tables() -> _T2STables | None:
+    folder = Path(opencc.__file__).parent / "dictionary"
+    try:
+        characters = (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines()
+        phrases = (folder / "TSPhrases.txt").read_text(encoding="utf-8").splitlines()
+    except OSError:  # another OpenCC layout: always use OpenCC
+        logger.warning("OpenCC's t2s tables not found in %s; converting every Han run with OpenCC", folder)
+        return None
+    table: dict[int, str] = {}
+    for line in characters:
+        key, _, values = line.partition("\t")
+        first = values.split(" ")[0]
+        if len(key) == 1 and len(first) == 1 and key != first:
+            table[ord(key)] = first
+    keys = sorted((line.partition("\t")[0] for line in phrases if line.strip()), key=len, reverse=True)
+    return _T2STables(table, re.compile("|".join(map(re.escape, keys))))
+
+
+_T2S = _load_t2s_tables()
+
+
 @lru_cache(maxsize=65_536)
 def to_simplified(text: str) -> str:
     """``text`` with Traditional Chinese folded to Simplified, the same length as ``text`` (offsets stay valid)."""
     if not has_han(text):
         return text
+    if _T2S is not None and _T2S.phrases.search(text) is None:
+        return text.translate(_T2S.characters)
     converter = _get_segmenter().to_simplified
     converted: str = converter.convert(text)
     if len(converted) == len(text):
@@ -138,34 +173,36 @@ def stem_word(folded: str) -> str:
     return stemmed
 
 
-@dataclass(frozen=True, slots=True)
-class HanWord:
-    """One default-mode word of a Han run: Simplified text, offsets in the run, and its dictionary sub-words."""
+class HanTerm(NamedTuple):
+    """A term of a Han run: Simplified text, index of its default-mode word, offsets in the run, sub-word or not."""
 
-    text: str
+    term: str
+    word: int
     start: int
     end: int
-    subwords: tuple[tuple[str, int, int], ...]
+    sub: bool
 
 
 @lru_cache(maxsize=131_072)
-def segment_han(run: str) -> tuple[HanWord, ...]:
-    """Fold a Han run to Simplified and segment it (jieba default mode, HMM off), with search-mode sub-words."""
+def segment_han(run: str) -> tuple[HanTerm, ...]:
+    """Fold a Han run to Simplified and segment it (jieba default mode, HMM off), each word followed by its sub-words.
+
+    Sub-words are the dictionary 2- and 3-grams inside a longer word, as jieba's search mode finds them.
+    """
     seg = _get_segmenter()
     simplified = to_simplified(run)
     freq = seg.freq
-    words = []
-    for text, start, end in seg.jieba.tokenize(simplified, HMM=False):
-        subwords: list[tuple[str, int, int]] = []
+    terms: list[HanTerm] = []
+    for index, (text, start, end) in enumerate(seg.jieba.tokenize(simplified, HMM=False)):
+        terms.append(HanTerm(text, index, start, end, False))
         length = end - start
         for n in (2, 3):
             if length > n:
                 for i in range(length - n + 1):
                     gram = text[i : i + n]
                     if freq.get(gram):
-                        subwords.append((gram, start + i, start + i + n))
-        words.append(HanWord(text, start, end, tuple(subwords)))
-    return tuple(words)
+                        terms.append(HanTerm(gram, index, start + i, start + i + n, True))
+    return tuple(terms)
 
 
 @lru_cache(maxsize=65_536)
@@ -202,8 +239,7 @@ def tile_word(word: str) -> tuple[str, ...]:
     return tuple(pieces)
 
 
-@dataclass(frozen=True, slots=True)
-class TextToken:
+class TextToken(NamedTuple):
     """A term with its position and character span in the original text; ``sub`` marks a search-mode sub-word."""
 
     term: str
@@ -220,12 +256,12 @@ def analyse(text: str, *, stem: bool = False, subwords: bool = True) -> Iterator
         kind = match.lastgroup
         offset = match.start()
         if kind == "han":
-            for word in segment_han(match.group()):
-                pos += 1
-                yield TextToken(word.text, pos, offset + word.start, offset + word.end)
-                if subwords:
-                    for sub, start, end in word.subwords:
-                        yield TextToken(sub, pos, offset + start, offset + end, sub=True)
+            base = pos + 1
+            for term, word, start, end, sub in segment_han(match.group()):
+                if sub and not subwords:
+                    continue
+                pos = base + word
+                yield TextToken(term, pos, offset + start, offset + end, sub)
         elif kind == "word":
             pos += 1
             folded = fold_word(match.group())
@@ -269,17 +305,17 @@ class TextAnalyzer(Analyzer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        for item in analyse(value, stem=self.stem, subwords=mode != "query"):
-            token.text = item.term
-            token.boost = 1.0
-            token.stopped = False
+        token.boost = 1.0
+        token.stopped = False
+        for term, pos, start, end, _ in analyse(value, stem=self.stem, subwords=mode != "query"):
+            token.text = term
             if keeporiginal:
-                vars(token)["original"] = value[item.start : item.end]
+                vars(token)["original"] = value[start:end]
             if positions:
-                token.pos = start_pos + item.pos
+                token.pos = start_pos + pos
             if chars:
-                token.startchar = start_char + item.start
-                token.endchar = start_char + item.end
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token
 
 

@@ -9,9 +9,10 @@ Text fields come in two families, each holding every language of its kind in one
 Mixed-script text (``户口 registration``) is fine in either family. A query is run against both families, each analysed
 its own way, with boosts title ≫ keywords > description (see :mod:`navigator.search.query`).
 
-``spell`` holds the unstemmed, folded words of titles and keywords in every language, for "did you mean" and
-autocomplete. Facets are indexed (``kind``, ``organisation``… for filters) and also packed into one column
-(``facets``) that :mod:`navigator.search.facets` reads to count them.
+``spell`` holds the unstemmed, folded words of English titles and keywords; with ``title`` and ``keywords`` (unstemmed
+already) it is what "did you mean" and autocomplete draw on (:data:`SUGGEST_FIELDS`). Facets are indexed (``kind``,
+``organisation``… for filters) and also packed into one column (``facets``) that :mod:`navigator.search.facets` reads
+to count them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ TEXT_FIELDS: Final = ("title", "keywords", "description")
 """Base names of the text fields; the English family adds ``_en``."""
 ENGLISH_SUFFIX: Final = "_en"
 SPELL_FIELD: Final = "spell"
+SUGGEST_FIELDS: Final = (SPELL_FIELD, "title", "keywords")
+"""Fields of unstemmed title and keyword words in every language."""
 
 FACETS: Final = ("kind", "life_event", "organisation", "format", "licence", "portal")
 """Facet names, as used in ``filters`` and in :attr:`SearchResults.facets`; each is also an indexed field."""
@@ -113,14 +116,16 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
         add("keywords", lang, words)
     for lang, description in doc.descriptions.items():
         add("description", lang, [description])
-    spell = [*doc.titles.values(), *(word for words in doc.keywords.values() for word in words)]
+    spell = [text for lang, text in doc.titles.items() if is_english(lang)]
+    spell += [word for lang, words in doc.keywords.items() if is_english(lang) for word in words]
     facets = facet_values(doc)
     fields: dict[str, Any] = {
         "key": doc.key,
         "doc": stored_payload(doc),
         FACET_COLUMN: encode_facets(facets),
-        SPELL_FIELD: _join(spell),
     }
+    if spell:
+        fields[SPELL_FIELD] = _join(spell)
     fields.update({name: _join(values) for name, values in texts.items()})
     for name, values in facets.items():
         if values:

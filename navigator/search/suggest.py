@@ -1,4 +1,4 @@
-"""Did-you-mean and autocomplete, both from the ``spell`` field (unstemmed, folded words of titles and keywords).
+"""Did-you-mean and autocomplete, from the unstemmed words of titles and keywords (``SUGGEST_FIELDS``).
 
 Corrections rank by edit distance first, then by how many documents have the word (whoosh's own ``ReaderCorrector``
 ranks by frequency alone within the whole distance, so "pensoin" could become a frequent word two edits away rather
@@ -11,7 +11,7 @@ from typing import Any
 
 from navigator.search.analysis import analyse, has_han, normalise_query_text, to_simplified, to_traditional
 from navigator.search.query import ParsedQuery, QueryUnit
-from navigator.search.schema import ENGLISH_SUFFIX, SPELL_FIELD, TEXT_FIELDS
+from navigator.search.schema import ENGLISH_SUFFIX, SPELL_FIELD, SUGGEST_FIELDS, TEXT_FIELDS
 
 _MAX_DISTANCE = 2
 
@@ -29,12 +29,18 @@ def _known(reader: Any, unit: QueryUnit) -> bool:
     return False
 
 
+def _frequency(reader: Any, word: str) -> int:
+    return sum(int(reader.doc_frequency(field, word)) for field in SUGGEST_FIELDS)
+
+
 def _correct(reader: Any, word: str) -> str | None:
     for distance in range(1, _MAX_DISTANCE + 1):
-        candidates = [_term(t) for t in reader.terms_within(SPELL_FIELD, word, distance, prefix=1)]
-        candidates = [c for c in candidates if c != word and not c.isdigit()]
+        candidates = {
+            _term(term) for field in SUGGEST_FIELDS for term in reader.terms_within(field, word, distance, prefix=1)
+        }
+        candidates = {c for c in candidates if c != word and not c.isdigit() and not has_han(c)}
         if candidates:
-            return max(candidates, key=lambda c: (reader.doc_frequency(SPELL_FIELD, c), c))
+            return max(sorted(candidates), key=lambda c: _frequency(reader, c))
     return None
 
 
@@ -79,8 +85,11 @@ def complete(reader: Any, prefix: str, limit: int) -> list[str]:
     completions: list[str] = []
     for head, stem, han in attempts:
         traditional = han and to_simplified(text[len(head) :]) != text[len(head) :]
-        ranked = reader.most_frequent_terms(SPELL_FIELD, number=limit * 2, prefix=stem)
-        words = [_term(word) for _, word in sorted(ranked, key=lambda item: (-item[0], _term(item[1])))]
+        counts: dict[str, int] = {}
+        for field in SUGGEST_FIELDS:
+            for count, term in reader.most_frequent_terms(field, number=limit * 2, prefix=stem):
+                counts[_term(term)] = counts.get(_term(term), 0) + int(count)
+        words = sorted(counts, key=lambda word: (-counts[word], word))
         for word in words:
             if word == stem:
                 continue

@@ -24,6 +24,11 @@ Every error this API returns has one shape, made by :func:`format_error`:
 ``{"message": ..., "locations"?: ..., "path"?: ..., "extensions": {"code": ...}}``. An exception a resolver did not
 mean to show becomes ``Internal error`` / ``INTERNAL`` and is logged with the operation's name and the field's
 path; variables are never logged.
+
+Outages: when Neo4j is away (an error with code ``GRAPH_UNAVAILABLE``, including a
+:class:`graph.errors.GraphUnavailable` no resolver mapped), the answer is ``503`` with ``Retry-After``, in either
+media type, with whatever ``data`` was executed: the client should retry, not trust a partial answer.
+An optional :data:`OperationObserver` sees each operation's name and error codes (for metrics and the request log).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ import json
 import logging
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from inspect import isawaitable
 from pathlib import Path
 from typing import Any, NoReturn
@@ -58,6 +63,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from graph.errors import GraphUnavailable
 from navigator.graphql_limits import QueryLimits, check_batch_size, check_operation, coded_error, parse_source
 from navigator.settings import PROJECT_ROOT
 
@@ -65,7 +71,9 @@ __all__ = [
     "GRAPHIQL_CSP",
     "GRAPHQL_RESPONSE_JSON",
     "JSON",
+    "UNAVAILABLE",
     "ContextFactory",
+    "OperationObserver",
     "format_error",
     "graphiql_static_mount",
     "graphql_endpoint",
@@ -79,6 +87,14 @@ _HTML = "text/html"
 
 ContextFactory = Callable[[Request], Any]
 """Builds the context of one HTTP request (shared by a batch's operations); may be a coroutine function."""
+
+OperationObserver = Callable[[Request, "str | None", tuple[str, ...]], None]
+"""Called once per operation of a request with the operation's name (None when no operation was picked, or the
+request was refused as a whole) and the codes of the errors answered. It must not look at the variables."""
+
+UNAVAILABLE = "GRAPH_UNAVAILABLE"
+"""The code of an error caused by a Neo4j outage; a response carrying one is ``503`` with ``Retry-After``."""
+_UNAVAILABLE_MESSAGE = "The knowledge graph is unavailable; try again shortly."
 
 GRAPHIQL_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -106,9 +122,12 @@ def format_error(error: GraphQLError, *, default_code: str = "INTERNAL") -> dict
     keep their message and ``extensions``, with ``code`` defaulting to ``default_code``; any other exception is
     masked as ``Internal error`` / ``INTERNAL``."""
     original = error.original_error
-    if original is not None and not isinstance(original, GraphQLError):
-        shaped: dict[str, Any] = {"message": "Internal error"}
-        extensions: dict[str, Any] = {"code": "INTERNAL"}
+    if isinstance(original, GraphUnavailable):
+        shaped: dict[str, Any] = {"message": _UNAVAILABLE_MESSAGE}
+        extensions: dict[str, Any] = {"code": UNAVAILABLE}
+    elif original is not None and not isinstance(original, GraphQLError):
+        shaped = {"message": "Internal error"}
+        extensions = {"code": "INTERNAL"}
     else:
         shaped = {"message": error.message}
         extensions = dict(error.extensions or {})
@@ -144,6 +163,11 @@ class _Outcome:
     status: int = 200  # under application/graphql-response+json
     legacy_status: int = 200  # under application/json
     cost: int = field(default=0, compare=False)
+    operation: str | None = field(default=None, compare=False)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(str(e["extensions"]["code"]) for e in self.body.get("errors", ()))
 
 
 def _failed(errors: tuple[GraphQLError, ...] | list[GraphQLError], default_code: str) -> _Outcome:
@@ -256,13 +280,23 @@ def _check_content_type(value: str | None) -> None:
 
 class _GraphQLHTTP:
     def __init__(
-        self, schema: graphene.Schema, context_factory: ContextFactory, limits: QueryLimits, page: bytes | None
+        self, schema: graphene.Schema, context_factory: ContextFactory, limits: QueryLimits, page: bytes | None,
+        observer: OperationObserver | None = None, retry_after: int = 1,
     ) -> None:
         self.schema = schema.graphql_schema
         assert_valid_schema(self.schema)  # a broken schema fails at start-up, not on the first request
         self.context_factory = context_factory
         self.limits = limits
         self.page = page
+        self.observer = observer
+        self.retry_after = retry_after
+
+    def _observe(self, request: Request, operation: str | None, codes: tuple[str, ...]) -> None:
+        if self.observer is not None:
+            try:
+                self.observer(request, operation, codes)
+            except Exception:
+                log.exception("the GraphQL operation observer failed")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = await self.handle(Request(scope, receive))
@@ -281,12 +315,14 @@ class _GraphQLHTTP:
             return await self._graphql(request, media)
         except _Rejected as rejected:
             body = {"errors": [format_error(rejected.error)]}
+            self._observe(request, None, (str(body["errors"][0]["extensions"]["code"]),))
             return _respond(body, rejected.status, media if media in (GRAPHQL_RESPONSE_JSON, JSON) else JSON,
                             rejected.headers)
         except ClientDisconnect:
             return Response(status_code=400)
         except Exception as e:
             _log_failure("GraphQL request failed", e)
+            self._observe(request, None, ("INTERNAL",))
             internal = {"errors": [format_error(coded_error("Internal error", "INTERNAL"))]}
             return _respond(internal, 500, media if media in (GRAPHQL_RESPONSE_JSON, JSON) else JSON)
 
@@ -331,6 +367,10 @@ class _GraphQLHTTP:
             outcome = await self._run(params, context=context, is_get=is_get, budget=budget)
             budget -= outcome.cost
             outcomes.append(outcome)
+            self._observe(request, outcome.operation, outcome.codes)
+        if any(UNAVAILABLE in o.codes for o in outcomes):
+            answered = [o.body for o in outcomes] if batch else outcomes[0].body
+            return _respond(answered, 503, media, {"Retry-After": str(self.retry_after)})
         if not batch:
             only = outcomes[0]
             return _respond(only.body, only.status if media == GRAPHQL_RESPONSE_JSON else only.legacy_status, media)
@@ -355,17 +395,19 @@ class _GraphQLHTTP:
                 405, f"A {operation.operation.value} cannot be sent with GET; use POST.", "METHOD_NOT_ALLOWED",
                 {"Allow": "POST"},
             )
+        name = operation.name.value if operation.name else None
         if operation.operation is OperationType.SUBSCRIPTION:
-            return _failed([coded_error("Subscriptions are not served over HTTP.", "BAD_REQUEST")], "BAD_REQUEST")
+            refused = coded_error("Subscriptions are not served over HTTP.", "BAD_REQUEST")
+            return replace(_failed([refused], "BAD_REQUEST"), operation=name)
         checked = check_operation(document, operation, self.schema, self.limits, params.variables, cost_budget=budget)
         if checked.errors:
-            return _failed(checked.errors, "BAD_REQUEST")
+            return replace(_failed(checked.errors, "BAD_REQUEST"), operation=name)
         invalid = validate(self.schema, document, _VALIDATION_RULES)
         if invalid:
-            return _failed(invalid, "GRAPHQL_VALIDATION_FAILED")
+            return replace(_failed(invalid, "GRAPHQL_VALIDATION_FAILED"), operation=name)
         coerced = get_variable_values(self.schema, operation.variable_definitions or (), params.variables or {}, 20)
         if isinstance(coerced, list):
-            return _failed(coerced, "BAD_USER_INPUT")
+            return replace(_failed(coerced, "BAD_USER_INPUT"), operation=name)
         result = execute(
             self.schema, document, context_value=context, variable_values=params.variables,
             operation_name=params.operation_name,
@@ -373,7 +415,7 @@ class _GraphQLHTTP:
         if isawaitable(result):
             result = await result
         assert isinstance(result, ExecutionResult)
-        return _Outcome(self._executed(result, operation), cost=checked.cost)
+        return _Outcome(self._executed(result, operation), cost=checked.cost, operation=name)
 
     @staticmethod
     def _executed(result: ExecutionResult, operation: OperationDefinitionNode) -> dict[str, Any]:
@@ -382,7 +424,7 @@ class _GraphQLHTTP:
             name = operation.name.value if operation.name else "(anonymous)"
             for error in result.errors:
                 original = error.original_error
-                if original is not None and not isinstance(original, GraphQLError):
+                if original is not None and not isinstance(original, GraphQLError | GraphUnavailable):
                     where = ".".join(str(p) for p in error.path or ()) or "(root)"
                     _log_failure(f"GraphQL operation {name} failed at {where}", original)
             body["errors"] = [format_error(error) for error in result.errors]
@@ -433,15 +475,18 @@ def graphql_endpoint(
     graphiql: bool = False,
     path: str = "/graphql",
     static_path: str = "/static/graphiql",
+    observer: OperationObserver | None = None,
+    retry_after: int = 1,
 ) -> ASGIApp:
     """An ASGI endpoint serving ``schema`` over HTTP at ``path``: ``Route(path, graphql_endpoint(...))``. It answers
     every method itself (``405`` in the API's error shape for all but GET and POST).
 
     ``path`` is where it is mounted (the GraphiQL page posts there); ``static_path`` is where
-    :func:`graphiql_static_mount` serves GraphiQL's files.
+    :func:`graphiql_static_mount` serves GraphiQL's files. ``observer`` sees each operation's name and error codes;
+    ``retry_after`` is the ``Retry-After`` (seconds) of a ``503`` answered during a Neo4j outage.
     """
     page = _graphiql_page(path, static_path) if graphiql else None
-    return _GraphQLHTTP(schema, context_factory, limits or QueryLimits(), page)
+    return _GraphQLHTTP(schema, context_factory, limits or QueryLimits(), page, observer, retry_after)
 
 
 def graphiql_static_mount(

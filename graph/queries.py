@@ -12,17 +12,27 @@ from pathlib import Path
 
 CYPHER_DIR = Path(__file__).with_name("cypher")
 
+_names_by_text: dict[str, str] = {}
+
 
 @cache
 def _load(name: str) -> str:
     path = CYPHER_DIR / f"{name.lower()}.cypher"
     if not name.isupper() or not path.is_file():
         raise AttributeError(f"no Cypher query named {name} (expected {path})")
-    return path.read_text(encoding="utf-8").strip()
+    text = path.read_text(encoding="utf-8").strip()
+    _names_by_text[text] = name
+    return text
 
 
 def __getattr__(name: str) -> str:
     return _load(name)
+
+
+def name_of(query: str) -> str:
+    """The name of a query text loaded from here (``"STAGES_ALL"``), or ``"(unnamed)"``: for metrics and logs,
+    which must never carry the text or its parameters."""
+    return _names_by_text.get(query, "(unnamed)")
 
 
 def names() -> list[str]:

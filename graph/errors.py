@@ -48,3 +48,7 @@ class CatalogProblem:
 
 class PlanningError(GraphError):
     """The catalog cannot be planned: a cycle or a dangling requirement; the message names the services."""
+
+
+class AccessDenied(GraphError):
+    """An API token's scope does not cover what it tried to change; the message says which scope and what."""

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import neo4j
 
 from graph import queries
-from graph.errors import GraphUnavailable
 from graph.model import (
     Text,
     agency_from_props,
@@ -22,26 +19,7 @@ from graph.model import (
     stage_from_props,
 )
 from graph.planner import DatasetRef, Journey, PlanningData, Profile, choose_events, plan
-
-
-async def read_query(
-    driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None = None
-) -> list[neo4j.Record]:
-    """Run one read query in a read transaction with a timeout; Neo4j failures become GraphUnavailable."""
-    try:
-        records, _, _ = await driver.execute_query(
-            neo4j.Query(query, timeout=timeout), parameters_=dict(params), database_=database,
-            routing_=neo4j.RoutingControl.READ,
-        )
-    except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired, OSError) as e:
-        raise GraphUnavailable(f"Neo4j is unavailable: {e}") from e
-    except neo4j.exceptions.ClientError as e:
-        if e.code and "TransactionTimedOut" in e.code:
-            raise GraphUnavailable("Neo4j did not answer in time") from e
-        raise
-    except neo4j.exceptions.DriverError as e:
-        raise GraphUnavailable(f"Neo4j is unavailable: {e}") from e
-    return list(records)
+from graph.session import read_query
 
 
 async def fetch_planning_data(
@@ -71,7 +49,8 @@ async def fetch_planning_data(
         )
         for r in rows
     }
-    evidence_ids = sorted({d for s in services.values() for d in (*s.requires, *s.produces)} | profile.documents_held)
+    # Only the documents the services name: the ones a person holds are part of their profile and stay here.
+    evidence_ids = sorted({d for s in services.values() for d in (*s.requires, *s.produces)})
     agency_ids = sorted({s.agency_id for s in services.values() if s.agency_id})
     (context,) = await read_query(
         driver, queries.JOURNEY_CONTEXT,

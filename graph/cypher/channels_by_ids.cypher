@@ -1,0 +1,4 @@
+// Channels (in-person, online, …) by id.
+UNWIND $ids AS id
+MATCH (c:Channel {id: id})
+RETURN c {.*} AS props

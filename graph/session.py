@@ -1,0 +1,134 @@
+"""How the graph package talks to Neo4j on the web path: read transactions with a timeout, counted round trips.
+
+:func:`read_query` runs one named query in a read transaction (routed to a follower on a cluster) with a finite
+timeout and turns an outage or a timeout into :class:`~graph.errors.GraphUnavailable`. :class:`GraphReader` bundles
+the driver, the timeout and the database name so that read functions take one argument for "where to read".
+
+Observers (:mod:`graph.observers`) see each read by name, time and outcome, and may refuse it.
+
+Round trips are counted per context: inside ``with count_round_trips() as trips:`` every query sent to Neo4j by this
+package (reads and writes) adds one to ``trips.count``. The counter lives in a :mod:`contextvars` variable, so tasks
+started inside the block (DataLoader dispatches, ``asyncio.gather``) count into it and concurrent requests do not mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+
+from graph import queries
+from graph.errors import GraphUnavailable
+from graph.observers import Outcome, notify_after, notify_before
+
+__all__ = ["GraphReader", "RoundTrips", "count_round_trip", "count_round_trips", "graph_unavailable", "read_query"]
+
+
+@dataclass(slots=True)
+class RoundTrips:
+    """How many queries were sent to Neo4j inside a :func:`count_round_trips` block."""
+
+    count: int = 0
+    queries: list[str] = field(default_factory=list)
+    """The names of the queries, in the order they were sent."""
+
+
+_round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar("graph_round_trips", default=None)
+
+
+@contextlib.contextmanager
+def count_round_trips() -> Iterator[RoundTrips]:
+    """Count the Neo4j round trips made inside the block (nested blocks count into their own counter only)."""
+    trips = RoundTrips()
+    token = _round_trips.set(trips)
+    try:
+        yield trips
+    finally:
+        _round_trips.reset(token)
+
+
+def count_round_trip(query: str) -> None:
+    """Record one round trip of ``query`` (a text from :mod:`graph.queries`) in the current counter, if any; the
+    counter keeps the query's name, never its text or parameters."""
+    trips = _round_trips.get()
+    if trips is not None:
+        trips.count += 1
+        trips.queries.append(queries.name_of(query))
+
+
+def graph_unavailable(error: Exception) -> GraphUnavailable | None:
+    """The GraphUnavailable a Neo4j driver exception stands for, or None when it is not an outage or a timeout."""
+    if isinstance(error, neo4j.exceptions.ClientError):
+        if error.code and "TransactionTimedOut" in error.code:
+            return GraphUnavailable("Neo4j did not answer in time")
+        return None
+    if isinstance(error, neo4j.exceptions.ServiceUnavailable | neo4j.exceptions.SessionExpired | OSError):
+        return GraphUnavailable(f"Neo4j is unavailable: {type(error).__name__}")
+    if isinstance(error, neo4j.exceptions.DriverError):
+        return GraphUnavailable(f"Neo4j is unavailable: {type(error).__name__}")
+    if isinstance(error, neo4j.exceptions.TransientError):
+        return GraphUnavailable("Neo4j is busy; try again")
+    return None
+
+
+def _outcome(error: BaseException) -> Outcome:
+    if isinstance(error, GraphUnavailable):
+        return "timeout" if "in time" in str(error) else "unavailable"
+    return "error"
+
+
+async def read_query(
+    driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None = None
+) -> list[neo4j.Record]:
+    """Run one read query in a read transaction with a timeout; Neo4j failures become GraphUnavailable.
+
+    Observers registered with :func:`graph.observers.observe_queries` are asked before each attempt (and may refuse
+    it) and told the query's name, time and outcome once it has ended.
+    """
+    name = queries.name_of(query)
+    count_round_trip(query)
+
+    async def work(tx: neo4j.AsyncManagedTransaction) -> list[neo4j.Record]:
+        notify_before(name)
+        result = await tx.run(query, dict(params))
+        return [record async for record in result]
+
+    started = time.perf_counter()
+    outcome: Outcome = "error"
+    try:
+        async with driver.session(
+            database=database, default_access_mode=neo4j.READ_ACCESS,
+            bookmark_manager=driver.execute_query_bookmark_manager,
+        ) as session:
+            records = await session.execute_read(neo4j.unit_of_work(timeout=timeout)(work))
+        outcome = "ok"
+        return records
+    except GraphUnavailable as e:
+        outcome = _outcome(e)
+        raise
+    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as e:
+        unavailable = graph_unavailable(e)
+        if unavailable is None:
+            raise
+        outcome = _outcome(unavailable)
+        raise unavailable from e
+    finally:
+        notify_after(name, time.perf_counter() - started, outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphReader:
+    """Where and how to read: the async driver, the read timeout in seconds, and the database (None = default)."""
+
+    driver: neo4j.AsyncDriver
+    timeout: float
+    database: str | None = None
+
+    async def records(self, query: str, params: Mapping[str, Any] | None = None) -> list[neo4j.Record]:
+        """The records of one named query (a text from :mod:`graph.queries`) run with ``params``."""
+        return await read_query(self.driver, query, params or {}, self.timeout, self.database)

@@ -89,8 +89,9 @@ ContextFactory = Callable[[Request], Any]
 """Builds the context of one HTTP request (shared by a batch's operations); may be a coroutine function."""
 
 OperationObserver = Callable[[Request, "str | None", tuple[str, ...]], None]
-"""Called once per operation of a request with the operation's name (None when no operation was picked, or the
-request was refused as a whole) and the codes of the errors answered. It must not look at the variables."""
+"""Called once per operation of a request with the operation's name (``""`` for an anonymous one, None when no
+operation was picked or the request was refused as a whole) and the codes of the errors answered. It must not look
+at the variables."""
 
 UNAVAILABLE = "GRAPH_UNAVAILABLE"
 """The code of an error caused by a Neo4j outage; a response carrying one is ``503`` with ``Retry-After``."""
@@ -395,7 +396,7 @@ class _GraphQLHTTP:
                 405, f"A {operation.operation.value} cannot be sent with GET; use POST.", "METHOD_NOT_ALLOWED",
                 {"Allow": "POST"},
             )
-        name = operation.name.value if operation.name else None
+        name = operation.name.value if operation.name else ""
         if operation.operation is OperationType.SUBSCRIPTION:
             refused = coded_error("Subscriptions are not served over HTTP.", "BAD_REQUEST")
             return replace(_failed([refused], "BAD_REQUEST"), operation=name)

@@ -13,7 +13,7 @@ from pathlib import Path
 import neo4j
 
 from graph import queries
-from graph.errors import GraphError
+from graph.errors import GraphError, GraphUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -66,4 +66,19 @@ def migrate(driver: neo4j.Driver, database: str | None = None) -> list[str]:
 
 def pending_migrations(driver: neo4j.Driver, database: str | None = None) -> list[str]:
     done = applied_migrations(driver, database)
+    return [m.id for m in load_migrations() if done.get(m.id) != m.checksum]
+
+
+async def pending_migrations_async(
+    driver: neo4j.AsyncDriver, database: str | None = None, timeout: float = 5.0
+) -> list[str]:
+    """:func:`pending_migrations` for the web app (its readiness check); Neo4j failures become GraphUnavailable."""
+    try:
+        records, _, _ = await driver.execute_query(
+            neo4j.Query(queries.APPLIED_MIGRATIONS, timeout=timeout), database_=database,
+            routing_=neo4j.RoutingControl.READ,
+        )
+    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as e:
+        raise GraphUnavailable(f"cannot read the applied migrations: {type(e).__name__}") from e
+    done = {r["id"]: r["checksum"] for r in records}
     return [m.id for m in load_migrations() if done.get(m.id) != m.checksum]

@@ -207,7 +207,7 @@ async def datasets_by_ids(reader: GraphReader, ids: Iterable[str]) -> dict[str, 
 
 
 async def resources_of_datasets(reader: GraphReader, dataset_ids: Iterable[str]) -> dict[str, list[Resource]]:
-    """The resources of each dataset, by name then id."""
+    """The resources of each dataset, in the portal's order."""
     keys = _ids(dataset_ids)
     rows = await reader.records(queries.RESOURCES_OF_DATASETS, {"ids": keys})
     grouped: dict[str, list[Resource]] = {key: [] for key in keys}

@@ -14,6 +14,11 @@ from starlette.routing import Route
 
 from graph.admin import ping
 from navigator.database import open_async_driver
+from navigator.graphql_context import context_factory
+from navigator.graphql_http import graphiql_static_mount, graphql_endpoint
+from navigator.graphql_limits import QueryLimits
+from navigator.log_privacy import protect_logs
+from navigator.schema import schema
 from navigator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,7 @@ async def home(request: Request) -> HTMLResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    protect_logs()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -46,5 +52,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await driver.close()
 
-    routes = [Route("/", home), Route("/healthz", healthz)]
+    routes = [
+        Route("/", home),
+        Route("/healthz", healthz),
+        Route("/graphql", graphql_endpoint(
+            schema, context_factory=context_factory, limits=QueryLimits(), graphiql=True, path="/graphql",
+            static_path="/static/graphiql",
+        )),
+        graphiql_static_mount("/static/graphiql"),
+    ]
     return Starlette(routes=routes, lifespan=lifespan)

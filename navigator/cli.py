@@ -96,6 +96,47 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.access import Scope, create_token, list_tokens, revoke_token
+    from graph.migrations import migrate
+    from navigator.database import open_driver
+
+    with open_driver(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        if args.action == "create":
+            try:
+                scope = Scope.parse(args.scope)
+                token, secret = create_token(driver, name=args.name, scope=scope, database=settings.neo4j_database)
+            except ValueError as e:
+                raise NavigatorError(str(e)) from e
+            print(f"token {token.id} ({token.name!r}, scope {token.scope}) created; it is shown only this once:")
+            print(secret)
+        elif args.action == "list":
+            for token in list_tokens(driver, settings.neo4j_database):
+                state = f"revoked {token.revoked_at}" if token.revoked_at else "active"
+                print(f"{token.id}  {token.scope}  {token.name!r}  created {token.created_at}  {state}")
+        else:
+            revoked = revoke_token(driver, args.id, database=settings.neo4j_database)
+            if revoked is None:
+                raise NavigatorError(f"no API token with id {args.id!r}")
+            print(f"token {revoked.id} revoked at {revoked.revoked_at}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from navigator.schema import SCHEMA_FILE, schema_sdl, write_schema_file
+
+    if args.check:
+        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.is_file() else ""
+        if current != schema_sdl():
+            print(f"{SCHEMA_FILE.name} is stale: run `navigator schema`", file=sys.stderr)
+            return 1
+        print(f"{SCHEMA_FILE.name}: up to date")
+        return 0
+    print(f"{SCHEMA_FILE.name}: {'written' if write_schema_file() else 'up to date'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="navigator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,6 +160,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int)
     p.add_argument("--workers", type=int)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("tokens", help="API tokens of data officers: create (printed once), list, revoke")
+    tokens = p.add_subparsers(dest="action", required=True)
+    t = tokens.add_parser("create", help="create a token and print it once (only its hash is stored)")
+    t.add_argument("--name", required=True, help="who or what the token is for")
+    t.add_argument("--scope", required=True, help="all, portal:<id> or organization:<id>")
+    tokens.add_parser("list", help="list tokens (never the tokens themselves)")
+    t = tokens.add_parser("revoke", help="revoke a token by its id")
+    t.add_argument("id")
+    p.set_defaults(func=cmd_tokens)
+
+    p = sub.add_parser("schema", help="write the GraphQL schema to schema.graphql (or --check it is current)")
+    p.add_argument("--check", action="store_true", help="exit 1 when schema.graphql is stale, write nothing")
+    p.set_defaults(func=cmd_schema)
     return parser
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import neo4j
 
 from graph import queries
+from graph.errors import GraphError
+from graph.session import read_query
 
 
 def graph_counts(driver: neo4j.Driver, database: str | None = None) -> dict[str, int]:
@@ -30,11 +32,10 @@ def server_components(driver: neo4j.Driver) -> tuple[str, str] | None:
 
 
 async def ping(driver: neo4j.AsyncDriver, timeout: float, database: str | None = None) -> bool:
-    """True when Neo4j answers a trivial read within ``timeout`` seconds."""
+    """True when Neo4j answers a trivial read within ``timeout`` seconds, at the first attempt (no retries: a health
+    check says how things are now)."""
     try:
-        await driver.execute_query(
-            neo4j.Query(queries.PING, timeout=timeout), database_=database, routing_=neo4j.RoutingControl.READ
-        )
-    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError):
+        await read_query(driver, queries.PING, {}, timeout, database, retry_time=0)
+    except (GraphError, neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError):
         return False
     return True

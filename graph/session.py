@@ -6,6 +6,11 @@ the driver, the timeout and the database name so that read functions take one ar
 
 Observers (:mod:`graph.observers`) see each read by name, time and outcome, and may refuse it.
 
+Failing fast: a read that cannot reach Neo4j (a retryable driver error) is retried with short pauses for at most
+``retry_time`` seconds (on a cluster the next attempt goes to another member), then raises GraphUnavailable. The
+driver's own managed-transaction retries are not used: they wait a second or more before the first retry, which
+would hold every request that long during an outage.
+
 Round trips are counted per context: inside ``with count_round_trips() as trips:`` every query sent to Neo4j by this
 package (reads and writes) adds one to ``trips.count``. The counter lives in a :mod:`contextvars` variable, so tasks
 started inside the block (DataLoader dispatches, ``asyncio.gather``) count into it and concurrent requests do not mix.
@@ -13,6 +18,7 @@ started inside the block (DataLoader dispatches, ``asyncio.gather``) count into 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import time
@@ -26,7 +32,14 @@ from graph import queries
 from graph.errors import GraphUnavailable
 from graph.observers import Outcome, notify_after, notify_before
 
-__all__ = ["GraphReader", "RoundTrips", "count_round_trip", "count_round_trips", "graph_unavailable", "read_query"]
+__all__ = [
+    "RETRY_TIME", "GraphReader", "RoundTrips", "count_round_trip", "count_round_trips", "graph_unavailable",
+    "read_query",
+]
+
+RETRY_TIME = 0.5
+"""Seconds a read that failed to reach Neo4j is retried, by default (``NAVIGATOR_NEO4J_RETRY_TIME``)."""
+_FIRST_PAUSE = 0.05
 
 
 @dataclass(slots=True)
@@ -82,30 +95,44 @@ def _outcome(error: BaseException) -> Outcome:
     return "error"
 
 
+async def _read_once(
+    driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None
+) -> list[neo4j.Record]:
+    async with driver.session(
+        database=database, default_access_mode=neo4j.READ_ACCESS,
+        bookmark_manager=driver.execute_query_bookmark_manager,
+    ) as session:
+        async with await session.begin_transaction(timeout=timeout) as tx:  # commits when the block ends
+            result = await tx.run(query, dict(params))
+            return [record async for record in result]
+
+
 async def read_query(
-    driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None = None
+    driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None = None,
+    *, retry_time: float = RETRY_TIME,
 ) -> list[neo4j.Record]:
     """Run one read query in a read transaction with a timeout; Neo4j failures become GraphUnavailable.
 
     Observers registered with :func:`graph.observers.observe_queries` are asked before each attempt (and may refuse
-    it) and told the query's name, time and outcome once it has ended.
+    it) and told the query's name, time and outcome once it has ended. An attempt that fails to reach Neo4j is
+    retried for at most ``retry_time`` seconds (0: never).
     """
     name = queries.name_of(query)
     count_round_trip(query)
-
-    async def work(tx: neo4j.AsyncManagedTransaction) -> list[neo4j.Record]:
-        notify_before(name)
-        result = await tx.run(query, dict(params))
-        return [record async for record in result]
-
     started = time.perf_counter()
     outcome: Outcome = "error"
     try:
-        async with driver.session(
-            database=database, default_access_mode=neo4j.READ_ACCESS,
-            bookmark_manager=driver.execute_query_bookmark_manager,
-        ) as session:
-            records = await session.execute_read(neo4j.unit_of_work(timeout=timeout)(work))
+        pause, give_up = _FIRST_PAUSE, time.monotonic() + retry_time
+        while True:
+            notify_before(name)
+            try:
+                records = await _read_once(driver, query, params, timeout, database)
+                break
+            except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as e:
+                if not e.is_retryable() or time.monotonic() + pause > give_up:
+                    raise
+            await asyncio.sleep(pause)
+            pause *= 2
         outcome = "ok"
         return records
     except GraphUnavailable as e:
@@ -123,12 +150,16 @@ async def read_query(
 
 @dataclass(frozen=True, slots=True)
 class GraphReader:
-    """Where and how to read: the async driver, the read timeout in seconds, and the database (None = default)."""
+    """Where and how to read: the async driver, the read timeout in seconds, the database (None = default), and how
+    long to retry a read that cannot reach Neo4j."""
 
     driver: neo4j.AsyncDriver
     timeout: float
     database: str | None = None
+    retry_time: float = RETRY_TIME
 
     async def records(self, query: str, params: Mapping[str, Any] | None = None) -> list[neo4j.Record]:
         """The records of one named query (a text from :mod:`graph.queries`) run with ``params``."""
-        return await read_query(self.driver, query, params or {}, self.timeout, self.database)
+        return await read_query(
+            self.driver, query, params or {}, self.timeout, self.database, retry_time=self.retry_time
+        )

@@ -8,26 +8,31 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from graph.admin import ping
+from navigator import health
 from navigator.database import open_async_driver
 from navigator.graphql_context import context_factory
 from navigator.graphql_http import graphiql_static_mount, graphql_endpoint
 from navigator.graphql_limits import QueryLimits
 from navigator.log_privacy import protect_logs
+from navigator.observability import (
+    QUERY_METRICS,
+    RequestObserver,
+    mark_process_dead,
+    metrics_endpoint,
+    observe_graphql_operation,
+    set_circuit_open,
+)
+from navigator.outages import Neo4jCircuit, RequestDeadline
 from navigator.schema import schema
 from navigator.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-async def healthz(request: Request) -> JSONResponse:
-    state = request.app.state
-    reachable = await ping(state.driver, state.settings.query_timeout, state.settings.neo4j_database)
-    return JSONResponse({"status": "ok", "neo4j": "reachable" if reachable else "unreachable"})
 
 
 async def home(request: Request) -> HTMLResponse:
@@ -42,6 +47,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     protect_logs()
 
+    async def probe_neo4j() -> bool:
+        return await ping(app.state.driver, settings.query_timeout, settings.neo4j_database)
+
+    circuit = Neo4jCircuit(probe_neo4j, probe_interval=settings.neo4j_probe_interval, on_change=set_circuit_open)
+    operations = [  # outermost first: observe (metrics, log line, query observers), then the deadline
+        Middleware(RequestObserver, query_observers=[QUERY_METRICS, circuit]),
+        Middleware(RequestDeadline, seconds=settings.request_timeout, retry_after=circuit.retry_after),
+    ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         driver = open_async_driver(settings)
@@ -50,15 +64,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield {}
         finally:
+            await circuit.aclose()
             await driver.close()
+            mark_process_dead()
 
     routes = [
         Route("/", home),
-        Route("/healthz", healthz),
+        Route("/healthz", health.healthz),
+        Route("/readyz", health.readyz),
+        Route("/metrics", metrics_endpoint),
         Route("/graphql", graphql_endpoint(
             schema, context_factory=context_factory, limits=QueryLimits(), graphiql=True, path="/graphql",
-            static_path="/static/graphiql",
+            static_path="/static/graphiql", observer=observe_graphql_operation, retry_after=circuit.retry_after,
         )),
         graphiql_static_mount("/static/graphiql"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=operations)
+    app.state.circuit = circuit
+    return app

@@ -9,8 +9,6 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from graph.admin import ping
@@ -29,18 +27,11 @@ from navigator.observability import (
     set_circuit_open,
 )
 from navigator.outages import Neo4jCircuit, RequestDeadline
+from navigator.pages import page_exception_handlers, page_middleware, page_routes
 from navigator.schema import schema
 from navigator.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-async def home(request: Request) -> HTMLResponse:
-    return HTMLResponse(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Road-of-Life Navigator</title></head>"
-        "<body><main><h1>Road-of-Life Navigator</h1><p>GraphQL API at <a href='/graphql'>/graphql</a>.</p>"
-        "</main></body></html>"
-    )
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -69,7 +60,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             mark_process_dead()
 
     routes = [
-        Route("/", home),
         Route("/healthz", health.healthz),
         Route("/readyz", health.readyz),
         Route("/metrics", metrics_endpoint),
@@ -78,7 +68,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             static_path="/static/graphiql", observer=observe_graphql_operation, retry_after=circuit.retry_after,
         )),
         graphiql_static_mount("/static/graphiql"),
+        *page_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=operations)
+    app = Starlette(
+        routes=routes, lifespan=lifespan, middleware=[*operations, *page_middleware()],
+        exception_handlers=page_exception_handlers(),
+    )
     app.state.circuit = circuit
     return app

@@ -86,13 +86,9 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from navigator.serving import run_server
 
-    uvicorn.run(
-        "navigator.app:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        workers=args.workers or settings.workers, log_level=settings.log_level.lower(), access_log=False,
-        timeout_graceful_shutdown=30,
-    )
+    run_server(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 
 

@@ -1,0 +1,52 @@
+"""Running the web app under uvicorn the way production wants it (``navigator serve``).
+
+- ``workers`` processes (uvicorn's supervisor restarts a worker that dies); each builds its own app, driver and
+  search reader from the same settings, so they share one Neo4j and one read-only search index.
+- Logs are JSON lines on stderr (:func:`navigator.observability.logging_config`), one per request from
+  ``navigator.access``; uvicorn's own access log is off.
+- Graceful shutdown: on SIGTERM or SIGINT uvicorn stops accepting connections, lets the requests in flight finish
+  for up to ``NAVIGATOR_SHUTDOWN_TIMEOUT`` seconds, then runs the app's shutdown (driver closed).
+- Metrics of several workers: with ``PROMETHEUS_MULTIPROC_DIR`` set, the folder is created and emptied of the
+  previous run's files before the workers start (prometheus-client's multi-process mode requires it).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from navigator.observability import logging_config
+from navigator.settings import Settings
+
+__all__ = ["APP_FACTORY", "prepare_metrics_dir", "run_server"]
+
+APP_FACTORY = "navigator.app:create_app"
+
+
+def prepare_metrics_dir() -> Path | None:
+    """Create and empty ``PROMETHEUS_MULTIPROC_DIR`` (only prometheus-client's ``*.db`` files), if it is set."""
+    raw = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not raw:
+        return None
+    folder = Path(raw)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    return folder
+
+
+def run_server(
+    settings: Settings, *, app: str = APP_FACTORY, host: str | None = None, port: int | None = None,
+    workers: int | None = None,
+) -> None:
+    """Serve ``app`` (an import string of an app factory taking no arguments) until SIGTERM or SIGINT."""
+    import uvicorn
+
+    prepare_metrics_dir()
+    uvicorn.run(
+        app, factory=True, host=host or settings.host, port=port or settings.port,
+        workers=workers or settings.workers, log_config=logging_config(settings.log_level),
+        log_level=settings.log_level.lower(), access_log=False, server_header=False,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+    )

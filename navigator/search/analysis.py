@@ -57,7 +57,8 @@ _LATIN_FOLD: dict[int, int | str] = {**accent_map, **_FULLWIDTH}  # type: ignore
 
 # Words a citizen types that carry little meaning: optional in the query (they rank, but do not have to match).
 OPTIONAL_WORDS = frozenset(STOP_WORDS) | frozenset(
-    # Portuguese, French and Dutch articles and prepositions, as typed (accent-folded).
+    # How citizens ask in English, then Portuguese, French and Dutch articles and prepositions (accent-folded).
+    "how what where which who why do does i my me get need want "
     "o os as um uma de da do das dos em no na nos nas para por com e "
     "le la les un une des du au aux et en pour par sur "
     "de het een van voor met en op in te".split()

@@ -20,7 +20,6 @@ from whoosh.query.compound import And, AndMaybe, Or
 from whoosh.query.positional import Phrase
 from whoosh.query.qcore import Every, Query
 from whoosh.query.terms import Term
-from whoosh.query.wrappers import ConstantScoreQuery
 
 from navigator.search.analysis import (
     OPTIONAL_WORDS,
@@ -175,7 +174,7 @@ def build_queries(parsed: ParsedQuery) -> tuple[Query, Query | None]:
 
 
 def filter_query(kinds: Sequence[str], filters: Mapping[str, Sequence[str]] | None) -> Query | None:
-    """A non-scoring query for the kinds and facet filters: values OR-ed within a facet, facets AND-ed."""
+    """A query that scores zero, for the kinds and facet filters: values OR-ed within a facet, facets AND-ed."""
     clauses: list[Query] = []
     wanted = dict(filters or {})
     if kinds:
@@ -190,10 +189,12 @@ def filter_query(kinds: Sequence[str], filters: Mapping[str, Sequence[str]] | No
             raise InvalidQuery(f"filter {name!r}: expected a list of values, got the string {values!r}")
         cleaned = [normalise_format(v) if name == "format" else v.strip() for v in values if v and v.strip()]
         if cleaned:
-            clauses.append(Or([Term(name, value) for value in dict.fromkeys(cleaned)]))
+            clauses.append(Or([Term(name, value, boost=0.0) for value in dict.fromkeys(cleaned)]))
     if not clauses:
         return None
-    return ConstantScoreQuery(And(clauses) if len(clauses) > 1 else clauses[0], score=0.0)
+    # Zero-boost terms add nothing to the score, and an And of them skips through postings like any other query
+    # (whoosh's ConstantScoreQuery either scores its child anyway or materialises every matching document).
+    return And(clauses) if len(clauses) > 1 else clauses[0]
 
 
 def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], frozenset[str]]:

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from navigator.search.highlight import highlight
+from navigator.search.query import Marks
 from navigator.search.results import SearchHit
 from navigator.search.schema import is_english
 
@@ -33,18 +34,20 @@ def language_order(wanted: str, available: Sequence[str]) -> list[str]:
     return sorted(available, key=rank)
 
 
-def _terms(lang: str, base: frozenset[str], english: frozenset[str]) -> tuple[frozenset[str], bool]:
-    return (english, True) if is_english(lang) else (base, False)
+def _mark(text: str, lang: str, marks: Marks, size: int | None = None) -> tuple[str, bool]:
+    english = is_english(lang)
+    for expanded in (False, True):
+        snippet, matched = highlight(text, marks.terms(english=english, expanded=expanded), stem=english, size=size)
+        if matched:
+            return snippet, True
+    return snippet, False
 
 
-def _best(
-    texts: Mapping[str, str], order: list[str], base: frozenset[str], english: frozenset[str], size: int | None
-) -> tuple[str, str, bool] | None:
+def _best(texts: Mapping[str, str], order: list[str], marks: Marks, size: int | None) -> tuple[str, str, bool] | None:
     """(language, snippet, matched) of the first text in ``order`` that matches, else of the first text."""
     first: tuple[str, str, bool] | None = None
     for lang in order:
-        terms, stem = _terms(lang, base, english)
-        snippet, matched = highlight(texts[lang], terms, stem=stem, size=size)
+        snippet, matched = _mark(texts[lang], lang, marks, size)
         if matched:
             return lang, snippet, True
         if first is None:
@@ -52,32 +55,37 @@ def _best(
     return first
 
 
-def make_hit(
-    payload: Mapping[str, Any], score: float, lang: str, base: frozenset[str], english: frozenset[str]
-) -> SearchHit:
+def _keywords(keywords: Mapping[str, list[str]], order: list[str], marks: Marks) -> list[str]:
+    """The keywords that match the query's own words or, failing any, its expanded words; marked."""
+    for expanded in (False, True):
+        found: list[str] = []
+        for lang in order:
+            english = is_english(lang)
+            terms = marks.terms(english=english, expanded=expanded)
+            for word in keywords[lang]:
+                snippet, matched = highlight(word, terms, stem=english)
+                if matched and snippet not in found:
+                    found.append(snippet)
+        if found:
+            return found
+    return []
+
+
+def make_hit(payload: Mapping[str, Any], score: float, lang: str, marks: Marks) -> SearchHit:
     """A :class:`SearchHit` from the stored payload of a document (see ``schema.stored_payload``)."""
     titles: Mapping[str, str] = payload["titles"]
     descriptions: Mapping[str, str] = payload["descriptions"]
     keywords: Mapping[str, list[str]] = payload["keywords"]
     title_order = language_order(lang, list(titles))
-    title_lang = title_order[0]
     snippets: dict[str, str] = {}
-    best_title = _best(titles, title_order, base, english, None)
+    best_title = _best(titles, title_order, marks, None)
     assert best_title is not None  # a document always has a title
     # Show the title in the reader's language; if only another language's title matched, show that one instead.
-    shown_lang, snippets["title"], title_matched = best_title
-    if not title_matched:
-        shown_lang = title_lang
-    best_description = _best(descriptions, language_order(lang, list(descriptions)), base, english, SNIPPET_CHARS)
+    shown_lang, snippets["title"], _ = best_title
+    best_description = _best(descriptions, language_order(lang, list(descriptions)), marks, SNIPPET_CHARS)
     if best_description is not None:
         snippets["description"] = best_description[1]
-    matched_keywords: list[str] = []
-    for keyword_lang in language_order(lang, list(keywords)):
-        terms, stem = _terms(keyword_lang, base, english)
-        for word in keywords[keyword_lang]:
-            snippet, matched = highlight(word, terms, stem=stem)
-            if matched and snippet not in matched_keywords:
-                matched_keywords.append(snippet)
+    matched_keywords = _keywords(keywords, language_order(lang, list(keywords)), marks)
     if matched_keywords:
         snippets["keywords"] = _KEYWORD_JOIN.join(matched_keywords[:8])
     return SearchHit(

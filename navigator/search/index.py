@@ -269,7 +269,7 @@ class SearchIndex:
         parsed = parse_user_query(query)
         restrict = filter_query(kinds, filters)
         strict, loose = build_queries(parsed)
-        base_terms, english_terms = highlight_terms(parsed)
+        marks = highlight_terms(parsed)
         with self._lock:
             searcher = self._current_searcher()
             collector, matched_all = self._run(searcher, strict, restrict, offset + limit), True
@@ -279,7 +279,7 @@ class SearchIndex:
             total = len(collector.matched)
             facets = self._facets.count(searcher.reader(), collector.matched)
             hits = tuple(
-                make_hit(searcher.stored_fields(docnum)["doc"], score, lang, base_terms, english_terms)
+                make_hit(searcher.stored_fields(docnum)["doc"], score, lang, marks)
                 for score, docnum in results.top_n[offset : offset + limit]
             )
             suggestion = did_you_mean(searcher.reader(), parsed) if not parsed.empty else None

@@ -197,13 +197,26 @@ def filter_query(kinds: Sequence[str], filters: Mapping[str, Sequence[str]] | No
     return And(clauses) if len(clauses) > 1 else clauses[0]
 
 
-def highlight_terms(parsed: ParsedQuery) -> tuple[frozenset[str], frozenset[str]]:
-    """The terms to mark in base-family text and in English text."""
-    base: set[str] = set()
-    english: set[str] = set()
-    for unit in parsed.all_units:
-        if unit.optional and len(parsed.all_units) > 1:
-            continue
-        base.update((unit.term, *unit.split, *unit.subwords))
-        english.update((unit.stem, *unit.split, *unit.subwords))
-    return frozenset(base), frozenset(english)
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """The terms to mark in snippets, per field family: the query's own words first, and with compounds' splits and
+    sub-words as a second choice for text where the words themselves do not appear (出生 … 证明 for 出生证明)."""
+
+    base: frozenset[str]
+    english: frozenset[str]
+    base_expanded: frozenset[str]
+    english_expanded: frozenset[str]
+
+    def terms(self, *, english: bool, expanded: bool) -> frozenset[str]:
+        if english:
+            return self.english_expanded if expanded else self.english
+        return self.base_expanded if expanded else self.base
+
+
+def highlight_terms(parsed: ParsedQuery) -> Marks:
+    """What to mark for ``parsed`` (optional words only when they are the whole query)."""
+    units = [unit for unit in parsed.all_units if not unit.optional] or list(parsed.all_units)
+    base = frozenset(unit.term for unit in units)
+    english = frozenset(unit.stem for unit in units)
+    extra = frozenset(word for unit in units for word in (*unit.split, *unit.subwords))
+    return Marks(base, english, base | extra, english | extra)

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from graph.session import GraphReader
 from navigator.i18n import LANGUAGES
 
-__all__ = ["graph_reader", "local_path", "path_ident", "path_language"]
+__all__ = ["LanguageConvertor", "graph_reader", "local_path", "path_ident", "path_language", "register_language"]
 
 _ID_MAX = 300
+
+
+class LanguageConvertor(Convertor[str]):
+    """``{lang:lang}`` in a route path: one of the page languages, so ``/fr/…`` matches no page route at all."""
+
+    regex = "|".join(LANGUAGES)
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+def register_language() -> None:
+    """Make ``{lang:lang}`` known to Starlette's routing (idempotent)."""
+    register_url_convertor("lang", LanguageConvertor())
 
 
 def graph_reader(request: Request) -> GraphReader:

@@ -24,7 +24,7 @@ from graph.reads_pages import read_bundle_page, read_event_page, read_home_page,
 from navigator.i18n import language_from_header
 from navigator.jsonld import dataset_jsonld, service_jsonld
 from navigator.page_errors import page_exception_handlers
-from navigator.page_requests import graph_reader, local_path, path_ident, path_language
+from navigator.page_requests import graph_reader, local_path, path_ident, path_language, register_language
 from navigator.pages_console import console_routes
 from navigator.pages_journey import journey_routes
 from navigator.pages_render import ELDER_COOKIE, SECURITY_HEADERS, render
@@ -107,13 +107,13 @@ async def switch_mode(request: Request) -> Response:
 
 def citizen_routes() -> list[BaseRoute]:
     return [
-        Route("/{lang}/", home, methods=["GET", "HEAD"]),
-        Route("/{lang}/stages/{id}", stage, methods=["GET", "HEAD"]),
-        Route("/{lang}/events/{id}", event, methods=["GET", "HEAD"]),
-        Route("/{lang}/services/{id}", service, methods=["GET", "HEAD"]),
-        Route("/{lang}/bundles/{id}", bundle, methods=["GET", "HEAD"]),
-        Route("/{lang}/datasets/{id:path}", dataset, methods=["GET", "HEAD"]),
-        Route("/{lang}/mode", switch_mode, methods=["POST"]),
+        Route("/{lang:lang}/", home, methods=["GET", "HEAD"]),
+        Route("/{lang:lang}/stages/{id}", stage, methods=["GET", "HEAD"]),
+        Route("/{lang:lang}/events/{id}", event, methods=["GET", "HEAD"]),
+        Route("/{lang:lang}/services/{id}", service, methods=["GET", "HEAD"]),
+        Route("/{lang:lang}/bundles/{id}", bundle, methods=["GET", "HEAD"]),
+        Route("/{lang:lang}/datasets/{id:path}", dataset, methods=["GET", "HEAD"]),
+        Route("/{lang:lang}/mode", switch_mode, methods=["POST"]),
         *journey_routes(),
         *search_routes(),
     ]
@@ -121,6 +121,7 @@ def citizen_routes() -> list[BaseRoute]:
 
 def page_routes() -> list[BaseRoute]:
     """Every route of the pages, for ``Starlette(routes=[..., *page_routes()])``: put them after the API's."""
+    register_language()
     return [
         Route("/", root, methods=["GET", "HEAD"]),
         Mount("/static/pages", app=StaticFiles(directory=STATIC_DIR), name="page_static"),

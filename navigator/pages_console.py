@@ -220,12 +220,12 @@ def console_routes() -> list[BaseRoute]:
     get = ["GET", "HEAD"]
     return [
         Route("/console", console_root, methods=get),
-        Route("/{lang}/console", console_home, methods=get),
-        Route("/{lang}/console/login", console_login, methods=["POST"]),
-        Route("/{lang}/console/logout", console_logout, methods=["POST"]),
-        Route("/{lang}/console/portals", console_portals, methods=get),
-        Route("/{lang}/console/harvests", console_harvest, methods=["POST"]),
-        Route("/{lang}/console/links", console_links, methods=get),
-        Route("/{lang}/console/links", console_review, methods=["POST"]),
-        Route("/{lang}/console/coverage", console_coverage, methods=get),
+        Route("/{lang:lang}/console", console_home, methods=get),
+        Route("/{lang:lang}/console/login", console_login, methods=["POST"]),
+        Route("/{lang:lang}/console/logout", console_logout, methods=["POST"]),
+        Route("/{lang:lang}/console/portals", console_portals, methods=get),
+        Route("/{lang:lang}/console/harvests", console_harvest, methods=["POST"]),
+        Route("/{lang:lang}/console/links", console_links, methods=get),
+        Route("/{lang:lang}/console/links", console_review, methods=["POST"]),
+        Route("/{lang:lang}/console/coverage", console_coverage, methods=get),
     ]

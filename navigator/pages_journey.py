@@ -77,6 +77,6 @@ async def journey_result(request: Request) -> Response:
 
 def journey_routes() -> list[BaseRoute]:
     return [
-        Route("/{lang}/journey", journey_form, methods=["GET", "HEAD"]),
-        Route("/{lang}/journey", journey_result, methods=["POST"]),
+        Route("/{lang:lang}/journey", journey_form, methods=["GET", "HEAD"]),
+        Route("/{lang:lang}/journey", journey_result, methods=["POST"]),
     ]

@@ -140,4 +140,4 @@ async def search_page(request: Request) -> Response:
 
 
 def search_routes() -> list[BaseRoute]:
-    return [Route("/{lang}/search", search_page, methods=["GET", "HEAD"])]
+    return [Route("/{lang:lang}/search", search_page, methods=["GET", "HEAD"])]

@@ -46,10 +46,14 @@ logger = logging.getLogger(__name__)
 VALUE_SEPARATOR = "\u2029"
 """Joins the values of a multi-valued text field (tags, document names); never appears in a term."""
 VALUE_GAP = 100
-"""Positions skipped at a value separator, so phrases and proximity never cross from one value to the next."""
+"""Positions skipped at a value or section separator, so phrases never cross from one value to the next."""
+SECTION_SEPARATOR = "\u001d"
+"""Separates the sections of one field (title, keywords, description); :class:`TextAnalyzer` weights each its own."""
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef\U00030000-\U0003134f"
-_RUNS = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<word>[^\W{_HAN}]+)|(?P<sep>{VALUE_SEPARATOR})")
+_RUNS = re.compile(
+    rf"(?P<han>[{_HAN}]+)|(?P<word>[^\W{_HAN}]+)|(?P<sep>{VALUE_SEPARATOR})|(?P<section>{SECTION_SEPARATOR})"
+)
 _HAN_CHAR = re.compile(f"[{_HAN}]")
 # Full-width ASCII (Ｐｅｎｓｉｏｎ, ２０２３) typed with a Chinese input method folds to ASCII, character for character.
 _FULLWIDTH: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -248,11 +252,13 @@ class TextToken(NamedTuple):
     start: int
     end: int
     sub: bool = False
+    section: int = 0
 
 
 def analyse(text: str, *, stem: bool = False, subwords: bool = True) -> Iterator[TextToken]:
     """Tokens of ``text`` (any mix of scripts), positions sequential per default-mode word (see module doc)."""
     pos = -1
+    section = 0
     for match in _RUNS.finditer(text):
         kind = match.lastgroup
         offset = match.start()
@@ -262,24 +268,31 @@ def analyse(text: str, *, stem: bool = False, subwords: bool = True) -> Iterator
                 if sub and not subwords:
                     continue
                 pos = base + word
-                yield TextToken(term, pos, offset + start, offset + end, sub)
+                yield TextToken(term, pos, offset + start, offset + end, sub, section)
         elif kind == "word":
             pos += 1
             folded = fold_word(match.group())
-            yield TextToken(stem_word(folded) if stem else folded, pos, offset, match.end())
+            yield TextToken(stem_word(folded) if stem else folded, pos, offset, match.end(), False, section)
         else:
             pos += VALUE_GAP
+            section += kind == "section"
 
 
 class TextAnalyzer(Analyzer):
     """whoosh analyzer over :func:`analyse`: index mode adds sub-words, query mode gives default-mode words only.
 
+    ``section_boosts`` weight the tokens of each section of the text (sections are separated by
+    ``SECTION_SEPARATOR``; the last boost holds for any further section). A term's weight in a document is then the sum
+    of its tokens' boosts, which BM25 takes as its frequency: BM25F over one field, so a word in a title counts as
+    several in a description, with one posting per term and document however many sections hold it.
+
     It holds only its configuration, so the schema whoosh pickles into the index's TOC stays small and portable; jieba
     and OpenCC live in module state.
     """
 
-    def __init__(self, *, stem: bool = False) -> None:
+    def __init__(self, *, stem: bool = False, section_boosts: tuple[float, ...] = (1.0,)) -> None:
         self.stem = stem
+        self.section_boosts = section_boosts
 
     def __call__(
         self,
@@ -306,10 +319,12 @@ class TextAnalyzer(Analyzer):
                 token.startchar, token.endchar = start_char, start_char + len(value)
             yield token
             return
-        token.boost = 1.0
         token.stopped = False
-        for term, pos, start, end, _ in analyse(value, stem=self.stem, subwords=mode != "query"):
+        boosts = self.section_boosts
+        last = len(boosts) - 1
+        for term, pos, start, end, _, section in analyse(value, stem=self.stem, subwords=mode != "query"):
             token.text = term
+            token.boost = boosts[section if section < last else last]
             if keeporiginal:
                 vars(token)["original"] = value[start:end]
             if positions:

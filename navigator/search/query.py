@@ -2,8 +2,8 @@
 
 The text is cut into *units* by the same analysis as the index (so 出生證明 is segmented after folding to Simplified,
 and ``AND``, ``*``, ``:``, ``(`` are just text). Text inside double quotes (``"…"``, ``“…”``, ``「…」``, ``『…』``) is a
-phrase. Every unit is matched in every text field of both families, boosted title ≫ keywords > description; a Chinese
-compound also matches its finest dictionary split (出生证明 finds 出生 … 证明).
+phrase. Every unit is matched in both text fields (title ≫ keywords > description is in the postings' weights, see
+:mod:`navigator.search.schema`); a Chinese compound also matches its finest dictionary split (出生证明: 出生 … 证明).
 
 Two queries come out: *strict*, where every meaningful unit must match (English stop words, common Romance and Dutch
 articles and single Han characters such as 办 or 的 are optional and only rank), and *loose*, where any unit may match,
@@ -31,10 +31,8 @@ from navigator.search.analysis import (
 )
 from navigator.search.documents import KINDS
 from navigator.search.errors import InvalidQuery
-from navigator.search.schema import ENGLISH_SUFFIX, FACETS, normalise_format
+from navigator.search.schema import ENGLISH_FIELD, FACETS, TEXT_FIELD, normalise_format
 
-FIELD_BOOSTS: dict[str, float] = {"title": 8.0, "keywords": 3.0, "description": 1.0}
-"""Title ≫ keywords > description."""
 _SPLIT_BOOST = 0.6
 """A compound found only as its split (出生 … 证明 for 出生证明) ranks below the compound itself."""
 _QUOTES = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|『([^』]*)』?')
@@ -126,33 +124,27 @@ def parse_user_query(text: str) -> ParsedQuery:
     return ParsedQuery(normalised, tuple(units), tuple(phrases))
 
 
-def _words_query(field: str, words: Sequence[str], boost: float) -> Query:
+def _words_query(field: str, words: Sequence[str], boost: float = 1.0) -> Query:
     if len(words) == 1:
         return Term(field, words[0], boost=boost)
     return Phrase(field, list(words), boost=boost)
 
 
 def _unit_query(unit: QueryUnit) -> Query:
-    clauses: list[Query] = []
-    for field, boost in FIELD_BOOSTS.items():
-        clauses.append(Term(field, unit.term, boost=boost))
-        clauses.append(Term(field + ENGLISH_SUFFIX, unit.stem, boost=boost))
-        if unit.split:
-            clauses.append(And([Term(field, word) for word in unit.split], boost=boost * _SPLIT_BOOST))
+    """The unit in either field; a compound also as its split, ranked lower. Section weights are in the postings."""
+    clauses: list[Query] = [Term(TEXT_FIELD, unit.term), Term(ENGLISH_FIELD, unit.stem)]
+    if unit.split:
+        clauses.append(And([Term(TEXT_FIELD, word) for word in unit.split], boost=_SPLIT_BOOST))
     return Or(clauses)
 
 
 def _phrase_query(units: Sequence[QueryUnit]) -> Query:
-    """Every unit in order, adjacent, in one field; a compound may also appear as its split."""
+    """Every unit in order, adjacent, within one section; a compound may also appear as its split."""
     terms = [unit.term for unit in units]
-    stems = [unit.stem for unit in units]
     split = [word for unit in units for word in (unit.split or (unit.term,))]
-    clauses: list[Query] = []
-    for field, boost in FIELD_BOOSTS.items():
-        clauses.append(_words_query(field, terms, boost))
-        clauses.append(_words_query(field + ENGLISH_SUFFIX, stems, boost))
-        if split != terms:
-            clauses.append(_words_query(field, split, boost * _SPLIT_BOOST))
+    clauses = [_words_query(TEXT_FIELD, terms), _words_query(ENGLISH_FIELD, [unit.stem for unit in units])]
+    if split != terms:
+        clauses.append(_words_query(TEXT_FIELD, split, _SPLIT_BOOST))
     return Or(clauses)
 
 

@@ -1,16 +1,19 @@
 """The whoosh schema, and how a :class:`SearchDocument` becomes the fields of one whoosh document.
 
-Text fields come in two families, each holding every language of its kind in one field:
+All the text of a document goes into one of two fields, each holding every language of its kind:
 
-* ``title``, ``keywords``, ``description``: Chinese (either script) and every language but English, through
-  :class:`TextAnalyzer` (segmented, folded, not stemmed);
-* ``title_en``, ``keywords_en``, ``description_en``: English, Porter-stemmed.
+* ``text``: Chinese (either script) and every language but English, through :class:`TextAnalyzer` (segmented,
+  folded, not stemmed);
+* ``text_en``: English, Porter-stemmed.
 
-Mixed-script text (``户口 registration``) is fine in either family. A query is run against both families, each analysed
-its own way, with boosts title ≫ keywords > description (see :mod:`navigator.search.query`).
+Within a field the text is in three sections, title, keywords and description (:data:`SECTIONS`), whose tokens weigh
+:data:`SECTION_BOOSTS` (title ≫ keywords > description): BM25F with one posting per term and document, which keeps
+indexing and matching cheap (a query word is one or two postings lists, not six). Mixed-script text (``户口
+registration``) is fine in either field; a query is run against both, each analysed its own way (see
+:mod:`navigator.search.query`). Snippets are cut from the stored texts, per section and language.
 
-``spell`` holds the unstemmed, folded words of English titles and keywords; with ``title`` and ``keywords`` (unstemmed
-already) it is what "did you mean" and autocomplete draw on (:data:`SUGGEST_FIELDS`). Facets are indexed (``kind``,
+``spell`` holds the unstemmed, folded words of English titles and keywords; with ``text`` (unstemmed already) it is
+what "did you mean" and autocomplete draw on (:data:`SUGGEST_FIELDS`). Facets are indexed (``kind``,
 ``organisation``… for filters) and also packed into one column (``facets``) that :mod:`navigator.search.facets` reads
 to count them.
 """
@@ -23,15 +26,17 @@ from whoosh import columns
 from whoosh.analysis.tokenizers import RegexTokenizer
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-from navigator.search.analysis import VALUE_SEPARATOR, TextAnalyzer
+from navigator.search.analysis import SECTION_SEPARATOR, VALUE_SEPARATOR, TextAnalyzer
 from navigator.search.documents import SearchDocument
 
-TEXT_FIELDS: Final = ("title", "keywords", "description")
-"""Base names of the text fields; the English family adds ``_en``."""
-ENGLISH_SUFFIX: Final = "_en"
+TEXT_FIELD: Final = "text"
+ENGLISH_FIELD: Final = "text_en"
+SECTIONS: Final = ("title", "keywords", "description")
+SECTION_BOOSTS: Final = (8.0, 3.0, 1.0)
+"""Weight of a token in the title, keywords and description sections."""
 SPELL_FIELD: Final = "spell"
-SUGGEST_FIELDS: Final = (SPELL_FIELD, "title", "keywords")
-"""Fields of unstemmed title and keyword words in every language."""
+SUGGEST_FIELDS: Final = (SPELL_FIELD, TEXT_FIELD)
+"""Fields of unstemmed words, for corrections and completions."""
 
 FACETS: Final = ("kind", "life_event", "organisation", "format", "licence", "portal")
 """Facet names, as used in ``filters`` and in :attr:`SearchResults.facets`; each is also an indexed field."""
@@ -46,18 +51,17 @@ SCHEMA_VERSION: Final = 1
 
 def build_schema() -> Schema:
     """The schema of every index generation."""
-    base = TextAnalyzer()
-    english = TextAnalyzer(stem=True)
+    base = TextAnalyzer(section_boosts=SECTION_BOOSTS)
+    english = TextAnalyzer(stem=True, section_boosts=SECTION_BOOSTS)
     values = RegexTokenizer(rf"[^{VALUE_SEPARATOR}]+")
     fields: dict[str, Any] = {
         "key": ID(unique=True, stored=True),
         "doc": STORED(),
         FACET_COLUMN: COLUMN(columns.VarBytesColumn()),  # type: ignore[no-untyped-call]
-        SPELL_FIELD: TEXT(analyzer=base, phrase=False),
+        SPELL_FIELD: TEXT(analyzer=TextAnalyzer(), phrase=False),
+        TEXT_FIELD: TEXT(analyzer=base),
+        ENGLISH_FIELD: TEXT(analyzer=english),
     }
-    for name in TEXT_FIELDS:
-        fields[name] = TEXT(analyzer=base)
-        fields[name + ENGLISH_SUFFIX] = TEXT(analyzer=english)
     for name in FACETS:
         fields[name] = KEYWORD(analyzer=values) if name in MULTI_VALUED_FACETS else ID()
     return Schema(**fields)
@@ -102,31 +106,29 @@ def _join(texts: list[str]) -> str:
     return VALUE_SEPARATOR.join(texts)
 
 
+def _sections(doc: SearchDocument, english: bool) -> str:
+    """One field's text: the title, keywords and description sections of the languages of one family."""
+    titles = [text for lang, text in doc.titles.items() if is_english(lang) == english]
+    keywords = [word for lang, words in doc.keywords.items() if is_english(lang) == english for word in words]
+    descriptions = [text for lang, text in doc.descriptions.items() if is_english(lang) == english]
+    if not (titles or keywords or descriptions):
+        return ""
+    return SECTION_SEPARATOR.join(_join(section) for section in (titles, keywords, descriptions))
+
+
 def document_fields(doc: SearchDocument) -> dict[str, Any]:
     """The whoosh fields of ``doc``; empty text fields are left out (whoosh then skips them cheaply)."""
-    texts: dict[str, list[str]] = {}
-
-    def add(field: str, lang: str, values: list[str] | tuple[str, ...]) -> None:
-        name = field + ENGLISH_SUFFIX if is_english(lang) else field
-        texts.setdefault(name, []).extend(values)
-
-    for lang, title in doc.titles.items():
-        add("title", lang, [title])
-    for lang, words in doc.keywords.items():
-        add("keywords", lang, words)
-    for lang, description in doc.descriptions.items():
-        add("description", lang, [description])
+    fields: dict[str, Any] = {"key": doc.key, "doc": stored_payload(doc)}
+    facets = facet_values(doc)
+    fields[FACET_COLUMN] = encode_facets(facets)
+    for name, english in ((TEXT_FIELD, False), (ENGLISH_FIELD, True)):
+        text = _sections(doc, english)
+        if text:
+            fields[name] = text
     spell = [text for lang, text in doc.titles.items() if is_english(lang)]
     spell += [word for lang, words in doc.keywords.items() if is_english(lang) for word in words]
-    facets = facet_values(doc)
-    fields: dict[str, Any] = {
-        "key": doc.key,
-        "doc": stored_payload(doc),
-        FACET_COLUMN: encode_facets(facets),
-    }
     if spell:
         fields[SPELL_FIELD] = _join(spell)
-    fields.update({name: _join(values) for name, values in texts.items()})
     for name, values in facets.items():
         if values:
             fields[name] = _join(list(values))

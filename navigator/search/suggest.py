@@ -7,13 +7,16 @@ than "pension"). Only Latin-script words of three letters or more that no text f
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from navigator.search.analysis import analyse, has_han, normalise_query_text, to_simplified, to_traditional
 from navigator.search.query import ParsedQuery, QueryUnit
-from navigator.search.schema import ENGLISH_SUFFIX, SPELL_FIELD, SUGGEST_FIELDS, TEXT_FIELDS
+from navigator.search.schema import ENGLISH_FIELD, SPELL_FIELD, SUGGEST_FIELDS, TEXT_FIELD
 
 _MAX_DISTANCE = 2
+_MAX_PREFIX_TERMS = 2000
+"""Terms looked at per field for a completion (ranked by how many documents have them)."""
 
 
 def _term(value: Any) -> str:
@@ -21,12 +24,11 @@ def _term(value: Any) -> str:
 
 
 def _known(reader: Any, unit: QueryUnit) -> bool:
-    if reader.doc_frequency(SPELL_FIELD, unit.term):
-        return True
-    for field in TEXT_FIELDS:
-        if reader.doc_frequency(field, unit.term) or reader.doc_frequency(field + ENGLISH_SUFFIX, unit.stem):
-            return True
-    return False
+    return bool(
+        reader.doc_frequency(SPELL_FIELD, unit.term)
+        or reader.doc_frequency(TEXT_FIELD, unit.term)
+        or reader.doc_frequency(ENGLISH_FIELD, unit.stem)
+    )
 
 
 def _frequency(reader: Any, word: str) -> int:
@@ -87,8 +89,9 @@ def complete(reader: Any, prefix: str, limit: int) -> list[str]:
         traditional = han and to_simplified(text[len(head) :]) != text[len(head) :]
         counts: dict[str, int] = {}
         for field in SUGGEST_FIELDS:
-            for count, term in reader.most_frequent_terms(field, number=limit * 2, prefix=stem):
-                counts[_term(term)] = counts.get(_term(term), 0) + int(count)
+            for term in itertools.islice(reader.expand_prefix(field, stem), _MAX_PREFIX_TERMS):
+                word = _term(term)
+                counts[word] = counts.get(word, 0) + int(reader.doc_frequency(field, word))
         words = sorted(counts, key=lambda word: (-counts[word], word))
         for word in words:
             if word == stem:

@@ -146,7 +146,7 @@ def test_did_you_mean_corrects_misspelt_words(built_index: SearchIndex) -> None:
 def test_autocomplete(built_index: SearchIndex) -> None:
     assert built_index.autocomplete("pen")[0] == "pension"
     assert "apply for a state pension" not in built_index.autocomplete("pen")
-    assert built_index.autocomplete("birth cert") == ["birth certificate"]
+    assert "birth certificate" in built_index.autocomplete("birth cert")
     assert "出生证明" in built_index.autocomplete("出生")
     assert built_index.autocomplete("出生證") == ["出生證明"]
     assert built_index.autocomplete("sã") == ["sao"]

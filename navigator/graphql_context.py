@@ -29,7 +29,8 @@ class RequestContext:
 
     reader: GraphReader
     loaders: Loaders
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)
+    """The bearer token the request carries (never shown in a repr or a log)."""
     today: date | None = None
     """The date journeys are planned for (None = today); tests pin it."""
     _viewer: asyncio.Future[ApiToken | None] | None = field(default=None, repr=False)

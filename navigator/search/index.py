@@ -145,6 +145,7 @@ class SearchIndex:
         with self._lock:
             self._close_searcher()
             self._stamp = None
+        self._zero_results.close()
 
     def __enter__(self) -> Self:
         return self

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,3 +104,18 @@ def built_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SearchInde
 def empty_index(tmp_path: Path) -> Iterator[SearchIndex]:
     with open_index(tmp_path / "index", lock_timeout=5.0) as index:
         yield index
+
+
+@pytest.fixture
+def open_more() -> Iterator[Callable[..., SearchIndex]]:
+    """Open further SearchIndex objects on a folder (other readers or writers); all closed after the test."""
+    opened: list[SearchIndex] = []
+
+    def open_another(path: Path, **kwargs: float) -> SearchIndex:
+        index = open_index(path, **kwargs)  # type: ignore[arg-type]
+        opened.append(index)
+        return index
+
+    yield open_another
+    for index in opened:
+        index.close()

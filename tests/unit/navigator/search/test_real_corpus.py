@@ -69,4 +69,3 @@ def test_the_fast_t2s_path_agrees_with_opencc_on_real_text(real_documents: list[
     converter = get_segmenter().to_simplified
     assert len(runs) > 1000
     assert [run for run in runs if to_simplified.__wrapped__(run) != converter.convert(run)] == []
-

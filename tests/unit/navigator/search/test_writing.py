@@ -9,7 +9,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,8 +31,10 @@ def test_a_new_folder_opens_as_an_empty_index(empty_index: SearchIndex) -> None:
         open_index(empty_index.root.parent / "elsewhere", create=False)
 
 
-def test_rebuild_swaps_a_whole_new_generation_in(empty_index: SearchIndex) -> None:
-    reader = open_index(empty_index.root)
+def test_rebuild_swaps_a_whole_new_generation_in(
+    open_more: Callable[..., SearchIndex], empty_index: SearchIndex
+) -> None:
+    reader = open_more(empty_index.root)
     empty_index.rebuild([service("old", "Old pension")])
     assert reader.search("pension").total == 1
     started, release = threading.Event(), threading.Event()
@@ -76,9 +78,11 @@ def test_a_repeated_key_keeps_its_first_document(empty_index: SearchIndex) -> No
     assert empty_index.search("pension").hits[0].title == "First pension"
 
 
-def test_an_update_is_seen_by_an_open_reader_within_a_second(empty_index: SearchIndex) -> None:
+def test_an_update_is_seen_by_an_open_reader_within_a_second(
+    open_more: Callable[..., SearchIndex], empty_index: SearchIndex
+) -> None:
     empty_index.rebuild(DOCUMENTS)
-    reader = open_index(empty_index.root)
+    reader = open_more(empty_index.root)
     assert reader.search("passport").total == 0
     report = empty_index.update(
         upserts=[service("passport", "Passport application"), service("hukou", "Hukou passport transfer")],
@@ -94,9 +98,11 @@ def test_an_update_is_seen_by_an_open_reader_within_a_second(empty_index: Search
     assert reader.search("", filters={"format": ["pdf"]}).total == 0  # facets follow the new segment
 
 
-def test_an_open_reader_sees_merged_segments_once(empty_index: SearchIndex) -> None:
+def test_an_open_reader_sees_merged_segments_once(
+    open_more: Callable[..., SearchIndex], empty_index: SearchIndex
+) -> None:
     empty_index.rebuild(DOCUMENTS)
-    reader = open_index(empty_index.root)
+    reader = open_more(empty_index.root)
     for round_ in range(12):  # enough commits for whoosh's merge policy to fold small segments together
         reader.search("pension")
         empty_index.update([service(f"extra-{round_}", f"Extra pension {round_}"), service("hukou", f"Hukou {round_}")])
@@ -107,8 +113,8 @@ def test_an_open_reader_sees_merged_segments_once(empty_index: SearchIndex) -> N
     reader.close()
 
 
-def test_one_writer_at_a_time(empty_index: SearchIndex) -> None:
-    impatient = open_index(empty_index.root, lock_timeout=0.2)
+def test_one_writer_at_a_time(open_more: Callable[..., SearchIndex], empty_index: SearchIndex) -> None:
+    impatient = open_more(empty_index.root, lock_timeout=0.2)
     with storage.writer_lock(empty_index.root, 1.0):
         with pytest.raises(IndexLocked):
             impatient.update([service("x", "X")])
@@ -150,7 +156,9 @@ _CRASHING_WRITER = textwrap.dedent(
 
 
 @pytest.mark.parametrize("where", ["segment", "toc", "rebuild"])
-def test_a_writer_killed_mid_commit_leaves_a_usable_index(empty_index: SearchIndex, where: str) -> None:
+def test_a_writer_killed_mid_commit_leaves_a_usable_index(
+    open_more: Callable[..., SearchIndex], empty_index: SearchIndex, where: str
+) -> None:
     empty_index.rebuild(DOCUMENTS)
     before = [hit.key for hit in empty_index.search("pension").hits]
     with subprocess.Popen(
@@ -166,7 +174,7 @@ def test_a_writer_killed_mid_commit_leaves_a_usable_index(empty_index: SearchInd
         finally:
             child.wait(10)
     assert child.returncode == -signal.SIGKILL
-    reopened = open_index(empty_index.root, lock_timeout=5.0)
+    reopened = open_more(empty_index.root, lock_timeout=5.0)
     assert [hit.key for hit in reopened.search("pension").hits] == before
     assert reopened.search("crash").total == 0
     assert empty_index.search("pension").total == len(before)  # the reader that was open carries on too
@@ -176,11 +184,13 @@ def test_a_writer_killed_mid_commit_leaves_a_usable_index(empty_index: SearchInd
     assert not list(reopened.root.glob("build-*"))
 
 
-def test_an_index_of_another_schema_version_must_be_rebuilt(empty_index: SearchIndex) -> None:
+def test_an_index_of_another_schema_version_must_be_rebuilt(
+    open_more: Callable[..., SearchIndex], empty_index: SearchIndex
+) -> None:
     generation = empty_index.generation
     assert generation is not None
     storage.write_meta(empty_index.root / generation, schema_version=0)
     with pytest.raises(IndexUnusable, match="rebuild"):
-        open_index(empty_index.root).search("x")
+        open_more(empty_index.root).search("x")
     empty_index.rebuild(DOCUMENTS)
     assert empty_index.search("pension").total == 2

@@ -25,6 +25,7 @@ def test_only_the_query_text_and_a_timestamp_are_stored(tmp_path: object) -> Non
     path = tmp_path / "zero.sqlite3"  # type: ignore[operator]
     log = ZeroResultLog(path)
     log.record("my id is 110105199001011234, mail me at a.b@example.org", at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))
+    log.close()
     with sqlite3.connect(path) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(zero_result)")]
         rows = connection.execute("SELECT * FROM zero_result").fetchall()
@@ -42,3 +43,11 @@ def test_an_unwritable_log_never_fails_a_search(empty_index: SearchIndex) -> Non
     (empty_index.root / "zero_results.sqlite3").mkdir()  # a folder where the file should be
     assert empty_index.search("nothing matches this").total == 0
     assert ZeroResultLog(empty_index.root / "absent.sqlite3").report() == []
+
+
+def test_counts_from_two_processes_meet(empty_index: SearchIndex) -> None:
+    other = ZeroResultLog(empty_index.root / "zero_results.sqlite3")
+    other.record("passport")
+    empty_index.search("passport")
+    other.close()
+    assert [(row.query, row.count) for row in empty_index.zero_result_report()] == [("passport", 2)]

@@ -16,6 +16,7 @@ import binascii
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -41,6 +42,8 @@ from navigator.search.zero_results import ZeroResultLog
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 100
+RESULT_CACHE_SIZE = 512
+"""Searches remembered per index commit: citizens ask the same few things, and an answer costs 1–30 ms."""
 _WRITER_LIMIT_MB = 256
 
 
@@ -54,6 +57,10 @@ class _MatchCollector(collectors.TopCollector):
     def _collect(self, global_docnum: int, score: float) -> Any:
         self.matched.append(global_docnum)
         return super()._collect(global_docnum, score)  # type: ignore[no-untyped-call]
+
+
+def _filters_key(filters: Mapping[str, Sequence[str]] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((name, tuple(values)) for name, values in (filters or {}).items()))
 
 
 def _encode_cursor(offset: int) -> str:
@@ -85,6 +92,7 @@ class SearchIndex:
         self._toc_generation = -1
         self._searcher: Any = None
         self._facets = FacetTable()
+        self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
         self._zero_results = ZeroResultLog(root / "zero_results.sqlite3")
 
     # --- opening and refreshing ---------------------------------------------------------------------------------
@@ -128,6 +136,7 @@ class SearchIndex:
         """
         toc_generation = self._ix.latest_generation()  # read first: a commit racing this only causes a re-check
         old, self._searcher = self._searcher, self._ix.searcher()
+        self._results.clear()
         if old is not None:
             old.close()
         self._toc_generation = toc_generation
@@ -139,6 +148,7 @@ class SearchIndex:
             self._ix.close()
         self._ix = self._searcher = self._generation = None
         self._toc_generation = -1
+        self._results.clear()
 
     def close(self) -> None:
         """Release the open files; the object may still be used (it reopens on the next call)."""
@@ -271,6 +281,16 @@ class SearchIndex:
         restrict = filter_query(kinds, filters)
         strict, loose = build_queries(parsed)
         marks = highlight_terms(parsed)
+        key = (parsed.text, tuple(sorted(kinds)), _filters_key(filters), lang, offset, limit)
+        with self._lock:
+            searcher = self._current_searcher()
+            cached = self._results.get(key)
+            if cached is not None:
+                self._results.move_to_end(key)
+        if cached is not None:
+            if cached.total == 0 and not parsed.empty:
+                self._zero_results.record(parsed.text)
+            return cached
         with self._lock:
             searcher = self._current_searcher()
             collector, matched_all = self._run(searcher, strict, restrict, offset + limit), True
@@ -286,7 +306,7 @@ class SearchIndex:
             suggestion = did_you_mean(searcher.reader(), parsed) if not parsed.empty else None
         if total == 0 and not parsed.empty:
             self._zero_results.record(parsed.text)
-        return SearchResults(
+        found = SearchResults(
             query=parsed.text,
             hits=hits,
             total=total,
@@ -296,6 +316,12 @@ class SearchIndex:
             matched_all_terms=matched_all,
             next_cursor=_encode_cursor(offset + limit) if offset + limit < total else None,
         )
+        with self._lock:
+            if self._searcher is searcher:  # not if the index changed while this search ran
+                self._results[key] = found
+                if len(self._results) > RESULT_CACHE_SIZE:
+                    self._results.popitem(last=False)
+        return found
 
     @staticmethod
     def _run(searcher: Any, q: Query, restrict: Query | None, limit: int) -> _MatchCollector:

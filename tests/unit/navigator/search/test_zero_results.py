@@ -51,3 +51,9 @@ def test_counts_from_two_processes_meet(empty_index: SearchIndex) -> None:
     empty_index.search("passport")
     other.close()
     assert [(row.query, row.count) for row in empty_index.zero_result_report()] == [("passport", 2)]
+
+
+def test_a_repeated_search_is_counted_each_time(empty_index: SearchIndex) -> None:
+    first, second = empty_index.search("visa"), empty_index.search("visa")
+    assert first is second  # answered from the per-commit result cache
+    assert [(row.query, row.count) for row in empty_index.zero_result_report()] == [("visa", 2)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
@@ -28,6 +28,7 @@ __all__ = [
     "TEMPLATES_DIR",
     "json_script",
     "page_language",
+    "path_segment",
     "render",
     "safe_url",
 ]
@@ -49,6 +50,11 @@ _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 
 def json_script(data: Any) -> Markup:
     """``data`` as JSON safe to place inside ``<script type="application/ld+json">``."""
     return Markup(json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES))  # noqa: S704
+
+
+def path_segment(value: str) -> str:
+    """``value`` percent-encoded as one URL path segment (``:`` and ``@`` stay, as RFC 3986 allows; ``/`` does not)."""
+    return quote(str(value), safe=":@!$'()*+,;=-._~")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -152,6 +158,7 @@ def _environment() -> Environment:
         txt=_txt, t_or=_t_or, fee_text=_fee_text, days_text=_days_text, visits_text=_visits_text, ages_text=_ages_text,
         channel_text=_channel_text, size_text=_size_text, safe_url=safe_url, json_script=json_script,
     )
+    env.filters["seg"] = path_segment
     return env
 
 

@@ -11,7 +11,7 @@ import html
 import logging
 import re
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +23,7 @@ from graph.model import Text
 from graph.reads_pages import read_home_page
 from navigator.page_errors import RETRY_AFTER_SECONDS
 from navigator.page_requests import graph_reader, path_language
-from navigator.pages_render import render
+from navigator.pages_render import path_segment, render
 from navigator.search import FACETS, SearchError, SearchIndex, SearchResults, open_index
 
 __all__ = ["KIND_PATHS", "app_search_index", "marked_snippet", "search_routes"]
@@ -127,7 +127,7 @@ async def search_page(request: Request) -> Response:
     pages = -(-results.total // PAGE_SIZE)
     return render(
         request, "search.html", section="search", query=query, unavailable=False, results=results,
-        hits=[{"hit": h, "href": f"/{lang}/{KIND_PATHS[h.kind]}/{quote(h.id)}", "snippets": {
+        hits=[{"hit": h, "href": f"/{lang}/{KIND_PATHS[h.kind]}/{path_segment(h.id)}", "snippets": {
             k: marked_snippet(v) for k, v in h.snippets.items()}} for h in results.hits],
         facets=facets, page=page, pages=min(pages, MAX_PAGE),
         previous_url=_url(lang, query, filters, page - 1) if page > 1 else None,

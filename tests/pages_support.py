@@ -7,6 +7,7 @@ headings, links, forms, scripts, ids) so tests assert on structure, not on strin
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import uvicorn
+from neo4j import Driver
 from starlette.types import ASGIApp
 
 from graph.catalog import DEMO_CATALOG, read_catalog
@@ -196,3 +198,63 @@ def serve_app(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+# --- open data for the page tests ------------------------------------------------------------------------------------
+
+TEST_PORTAL = "pagetest"
+XSS_DATASET = f"{TEST_PORTAL}:births-xss"
+APPROVED_DATASET = f"{TEST_PORTAL}:clinics"
+# The shapes the harvest writes (FROM_PORTAL, PUBLISHED_BY, HAS_RESOURCE, TAGGED, RELEVANT_TO), on top of the demo
+# catalog; harvested text carries script and HTML payloads, and links carry javascript: URLs.
+ADD_PAGE_DATASETS = """
+MATCH (baby:LifeEvent {id: 'having-a-baby'})
+MERGE (p:Portal {id: $portal})
+SET p.title = 'Test <b>Portal</b>', p.url = 'https://data.example.org/', p.lastSuccessfulRunAt = '2026-11-01T00:00:00Z'
+MERGE (o:Organization {id: $portal + ':health'})
+SET o.name = 'health', o.title = 'Health <i>Commission</i>', o.titleZh = '卫生健康委员会'
+MERGE (x:Dataset {id: $xss})
+SET x += {portal: $portal, ckanId: 'births-xss', name: 'births-xss', state: 'active', title: $title, titleEn: $title,
+  titleZh: '分区出生人数<script>alert(1)</script>', description: $description,
+  descriptionsJson: $descriptions, licenceId: 'cc-by', licenceTitle: 'CC BY <script>alert(3)</script>',
+  licenceUrl: 'javascript:alert(4)', landingUrl: 'https://data.example.org/dataset/births-xss',
+  harvestedAt: '2026-11-01T00:00:00Z', modified: '2026-10-30T08:00:00Z'}
+MERGE (x)-[:FROM_PORTAL]->(p)
+MERGE (x)-[:PUBLISHED_BY]->(o)
+MERGE (x)-[:HAS_RESOURCE]->(r1:Resource {id: $xss + '#0'})
+SET r1 += {position: 0, name: '<img src=x onerror=alert(5)>.csv', format: 'CSV', url: 'javascript:alert(6)'}
+MERGE (x)-[:HAS_RESOURCE]->(r2:Resource {id: $xss + '#1'})
+SET r2 += {position: 1, name: 'births.json', format: 'JSON', url: 'https://data.example.org/births.json', size: 2048}
+MERGE (x)-[:TAGGED]->(:Tag {id: 'en:<b>births</b>', name: '<b>births</b>', lang: 'en'})
+MERGE (x)-[l:RELEVANT_TO]->(baby)
+SET l += {score: 0.9, method: 'keyword', matchedTerms: ['birth', '<script>出生</script>'], status: 'suggested'}
+REMOVE l.reviewedBy, l.reviewedAt
+MERGE (c:Dataset {id: $approved})
+SET c += {portal: $portal, ckanId: 'clinics', name: 'clinics', state: 'active', title: 'Vaccination clinics',
+  titleZh: '预防接种门诊', titleEn: 'Vaccination clinics', description: 'Where newborns are vaccinated.'}
+MERGE (c)-[:FROM_PORTAL]->(p)
+MERGE (c)-[a:RELEVANT_TO]->(baby)
+SET a += {score: 0.6, method: 'keyword', matchedTerms: ['vaccination'], status: 'approved'}
+MERGE (run:HarvestRun {id: $portal + ':run-1'})
+SET run += {portal: $portal, status: 'succeeded', mode: 'full', startedAt: '2026-11-01T00:00:00Z',
+  finishedAt: '2026-11-01T00:00:09Z', new: 2, updated: 0, unchanged: 0, withdrawn: 0, rejected: 1, seconds: 9.5,
+  rejectedReasonsJson: '[{"ref": "bad-1", "reason": "no <b>title</b>"}]'}
+MERGE (run)-[:HARVESTED]->(p)
+"""
+REMOVE_PAGE_DATASETS = """
+MATCH (n) WHERE (n:Dataset OR n:Portal OR n:Organization OR n:HarvestRun OR n:ChangeRecord)
+  AND (n.id = $portal OR n.id STARTS WITH $prefix OR n.datasetId STARTS WITH $prefix)
+OPTIONAL MATCH (n)-[:HAS_RESOURCE|TAGGED]->(m)
+DETACH DELETE n, m
+"""
+
+
+def add_page_datasets(driver: Driver) -> None:
+    """Add the test portal, its two datasets (one full of payloads, suggested; one approved) and a harvest run."""
+    descriptions = json.dumps({"en": XSS_DESCRIPTION, "zh-hans": "新生儿登记" + XSS_DESCRIPTION})
+    driver.execute_query(ADD_PAGE_DATASETS, portal=TEST_PORTAL, xss=XSS_DATASET, approved=APPROVED_DATASET,
+                         title=XSS_TITLE, description=XSS_DESCRIPTION, descriptions=descriptions)
+
+
+def remove_page_datasets(driver: Driver) -> None:
+    driver.execute_query(REMOVE_PAGE_DATASETS, portal=TEST_PORTAL, prefix=TEST_PORTAL + ":")

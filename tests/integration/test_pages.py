@@ -24,7 +24,17 @@ from navigator.console_session import ConsoleConfig
 from navigator.pages_render import CONTENT_SECURITY_POLICY
 from navigator.search import open_index
 from navigator.settings import Settings
-from tests.pages_support import Page, demo_search_documents, parse_page, serve_app
+from tests.pages_support import (
+    APPROVED_DATASET,
+    XSS_DATASET,
+    XSS_TITLE,
+    Page,
+    add_page_datasets,
+    demo_search_documents,
+    parse_page,
+    remove_page_datasets,
+    serve_app,
+)
 
 LANGS = ("zh", "en")
 PAGES = {
@@ -300,3 +310,68 @@ def test_a_logged_in_officer_sees_coverage_links_and_portals(client: httpx.Clien
     response = client.post(f"/{lang}/console/logout", data={"csrf": csrf})
     assert response.status_code == 303
     assert client.get(f"/{lang}/console/links").status_code == 303
+
+
+# --- open data: escaping, approval ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_data(demo_graph: neo4j.Driver) -> Iterator[neo4j.Driver]:
+    add_page_datasets(demo_graph)
+    try:
+        yield demo_graph
+    finally:
+        remove_page_datasets(demo_graph)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_harvested_payloads_render_as_text(client: httpx.Client, open_data: neo4j.Driver, lang: str) -> None:
+    response = client.get(f"/{lang}/datasets/{XSS_DATASET}")
+    page = get_page(client, f"/{lang}/datasets/{XSS_DATASET}")
+    assert_well_formed(page, lang)
+    assert "<script>alert" not in response.text and "<img src=x" not in response.text and "<b>" not in response.text
+    assert page.h1 == ([XSS_TITLE] if lang == "en" else ["分区出生人数<script>alert(1)</script>"])
+    assert "<img src=x onerror=alert(1)>" in page.text
+    hrefs = [a.attrs.get("href", "") for a in page.links]
+    assert not [h for h in hrefs if not h.startswith(("/", "#", "https://", "http://"))]
+    assert "https://data.example.org/births.json" in hrefs
+    (script,) = page.scripts
+    data = json.loads(script.text)
+    assert data["@type"] == "Dataset" and data["identifier"] == "births-xss"
+    assert data["name"] == page.h1[0]
+    assert "javascript:" not in script.text
+    assert [d["contentUrl"] for d in data["distribution"] if "contentUrl" in d] == [
+        "https://data.example.org/births.json"]
+
+
+def test_only_approved_datasets_show_until_an_officer_approves(client: httpx.Client, open_data: neo4j.Driver) -> None:
+    event = get_page(client, "/en/events/having-a-baby")
+    datasets = {a.attrs["href"] for a in event.link_to("/en/datasets/")}
+    assert datasets == {f"/en/datasets/{APPROVED_DATASET}"}
+    login(client)
+    queue = get_page(client, "/en/console/links")
+    assert_well_formed(queue, "en")
+    assert f"/en/datasets/{XSS_DATASET}" in {a.attrs["href"] for a in queue.links}
+    response = client.post("/en/console/links", data={
+        "csrf": _csrf(queue), "action": "approve", "dataset": XSS_DATASET, "event": "having-a-baby"})
+    assert response.status_code == 303 and response.headers["location"].endswith("done=approve")
+    event = get_page(client, "/en/events/having-a-baby")
+    assert f"/en/datasets/{XSS_DATASET}" in {a.attrs["href"] for a in event.link_to("/en/datasets/")}
+    records, _, _ = open_data.execute_query(
+        "MATCH (c:ChangeRecord {datasetId: $id}) RETURN c.tokenId AS who, c.action AS action", id=XSS_DATASET)
+    assert [(r["who"], r["action"]) for r in records] == [("console-password", "approve")]
+
+
+def test_the_portals_page_shows_runs_and_rejections(client: httpx.Client, open_data: neo4j.Driver) -> None:
+    login(client, "zh")
+    page = get_page(client, "/zh/console/portals")
+    assert_well_formed(page, "zh")
+    assert "no <b>title</b>" in page.text and "Test <b>Portal</b>" in page.text
+    forms = [f for f in page.forms if f.attrs.get("action") == "/zh/console/harvests"]
+    assert len(forms) == 1 and forms[0].attrs["method"] == "post"
+
+
+def test_the_journey_lists_approved_datasets(client: httpx.Client, open_data: neo4j.Driver) -> None:
+    response = client.post("/en/journey", data={"events": ["having-a-baby"]})
+    page = parse_page(response.text)
+    assert {a.attrs["href"] for a in page.link_to("/en/datasets/")} == {f"/en/datasets/{APPROVED_DATASET}"}

@@ -216,6 +216,7 @@ def harvest(
     target = resolve_target(driver, source, portal=portal, language=default_language, database=database)
     try:
         state = portal_state(driver, target.portal, database=database)
+        unlinked = links_pending(driver, target.portal, database=database)
     except _GRAPH_FAILURES as e:
         raise HarvestFailed(_graph_down(target, e)) from e
     since = None if full or target.kind == "dump" else state.watermark
@@ -236,7 +237,7 @@ def harvest(
         raise HarvestFailed(_load_failed(target, snapshot, e)) from e
     loaded = time.perf_counter()
     try:
-        linked = _link_if_needed(driver, target.portal, report, database)
+        linked = _link_if_needed(driver, target.portal, report, unlinked, database)
     except _GRAPH_FAILURES as e:
         raise HarvestFailed(_link_failed(target, report, e)) from e
     done = time.perf_counter()
@@ -288,8 +289,11 @@ def _tick(bar: tqdm[Any]) -> Callable[[int, int | None], None]:
     return tick
 
 
-def _link_if_needed(driver: neo4j.Driver, portal: str, report: HarvestReport, database: str | None) -> str | None:
-    if not (report.new or report.updated or report.withdrawn) and not links_pending(driver, portal, database=database):
+def _link_if_needed(
+    driver: neo4j.Driver, portal: str, report: HarvestReport, unlinked: bool, database: str | None
+) -> str | None:
+    """Link the portal's datasets when this run changed some or an earlier run's changes were never linked."""
+    if not (report.new or report.updated or report.withdrawn or unlinked):
         return None
     from graph.linker import link_datasets
 

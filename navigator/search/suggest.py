@@ -15,7 +15,7 @@ from navigator.search.query import ParsedQuery, QueryUnit
 from navigator.search.schema import ENGLISH_FIELD, SPELL_FIELD, SUGGEST_FIELDS, TEXT_FIELD
 
 _MAX_DISTANCE = 2
-_MAX_PREFIX_TERMS = 2000
+_MAX_PREFIX_TERMS = 300
 """Terms looked at per field for a completion (ranked by how many documents have them)."""
 
 

@@ -7,16 +7,26 @@ are printed as one clear line (exit 1), never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import GraphError
 from navigator.errors import NavigatorError
 from navigator.settings import Settings
 from opendata.errors import OpendataError
+
+if TYPE_CHECKING:
+    import neo4j
+    from tqdm import tqdm
+
+    from graph.harvest_runs import HarvestReport, Rejected
+    from opendata.records import DatasetRecord
+    from opendata.snapshot import SnapshotReader
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +69,8 @@ def cmd_graph(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    if args.what == "snapshot":
+        return cmd_load_snapshot(args, settings)
     from graph.catalog import DEMO_CATALOG
     from graph.loader import LoadReport
     from graph.migrations import migrate
@@ -82,6 +94,87 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  rejected: {reason}")
     if len(report.rejected_items) > args.show_rejected:
         print(f"  … and {len(report.rejected_items) - args.show_rejected} more rejected")
+    return 0
+
+
+# --- open data: snapshots, harvests, linking ------------------------------------------------------------------------
+
+
+def snapshot_items(reader: SnapshotReader) -> Iterator[DatasetRecord | Rejected]:
+    """A snapshot as the dataset loader takes it: the harvest's rejections, the records, then the bad lines."""
+    from graph.harvest_runs import Rejected
+
+    for rejection in reader.header.rejected:
+        yield Rejected(ref=rejection.ref, reason=rejection.reason)
+    yield from reader
+    for problem in reader.problems:
+        yield Rejected(ref=f"line {problem.line}", reason=problem.reason)
+
+
+def load_snapshot_file(
+    driver: neo4j.Driver, path: Path, *, database: str | None = None, portal_title: str | None = None,
+    progress: bool = False,
+) -> HarvestReport:  # fmt: skip
+    """Load the snapshot at ``path`` into the graph (see :func:`graph.datasets.load_snapshot`)."""
+    from graph.datasets import HarvestSource, load_snapshot
+    from opendata.snapshot import SnapshotReader
+
+    with SnapshotReader(path) as reader:
+        header = reader.header
+        source = HarvestSource(
+            portal=header.portal, mode=header.mode, source=str(path), harvested_at=header.harvested_at,
+            portal_url=header.portal_url, portal_title=portal_title, ckan_version=header.ckan_version,
+            watermark=header.watermark, deleted_ids=header.deleted_ids,
+        )  # fmt: skip
+        with _progress_bar(progress, total=header.record_count + len(header.rejected), unit="datasets") as bar:
+            return load_snapshot(
+                driver, snapshot_items(reader), source, database=database,
+                progress=None if bar is None else lambda done: bar.update(done - bar.n),
+            )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _progress_bar(wanted: bool, *, total: int | None, unit: str) -> Iterator[tqdm[Any] | None]:
+    """A tqdm bar on stderr when ``wanted`` and stdout is a terminal; otherwise None."""
+    if not wanted or not sys.stdout.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit=f" {unit}", leave=False, file=sys.stderr) as bar:
+        yield bar
+
+
+def _print_rejected(reasons: Sequence[Rejected], show: int) -> None:
+    for item in reasons[:show]:
+        print(f"  rejected {item.ref}: {item.reason}")
+    if len(reasons) > show:
+        print(f"  … and {len(reasons) - show} more rejected")
+
+
+def cmd_load_snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.migrations import migrate
+    from navigator.database import open_driver
+
+    with open_driver(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        report = load_snapshot_file(driver, Path(args.path), database=settings.neo4j_database, progress=True)
+    print(report.summary())
+    _print_rejected(report.rejected_reasons, args.show_rejected)
+    return 0
+
+
+def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
+    from graph.linker import link_datasets
+    from graph.migrations import migrate
+    from navigator.database import open_driver
+
+    with open_driver(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        report = link_datasets(driver, portal=args.portal, database=settings.neo4j_database)
+    print(report.summary())
+    for line in report.table():
+        print(f"  {line}")
     return 0
 
 
@@ -145,11 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["migrate", "status"])
     p.set_defaults(func=cmd_graph)
 
-    p = sub.add_parser("load", help="load a catalog or service items into the graph")
-    p.add_argument("what", choices=["catalog", "service-items"])
-    p.add_argument("path", nargs="?", help="catalog folder/file (default: the demo catalog) or service-items file")
+    p = sub.add_parser("load", help="load a catalog, service items or an open-data snapshot into the graph")
+    p.add_argument("what", choices=["catalog", "service-items", "snapshot"])
+    p.add_argument(
+        "path", nargs="?", help="catalog folder/file (default: the demo catalog), service-items file or snapshot"
+    )
     p.add_argument("--show-rejected", type=int, default=20, help="how many rejected items to list")
     p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("link", help="link datasets to life events again; prints datasets per life event")
+    p.add_argument("--portal", help="only this portal's datasets")
+    p.set_defaults(func=cmd_link)
 
     p = sub.add_parser("serve", help="serve the web app and GraphQL API")
     p.add_argument("--host")
@@ -182,8 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         quiet = args.command != "serve" and "NAVIGATOR_LOG_LEVEL" not in os.environ
         logging.basicConfig(level="WARNING" if quiet else settings.log_level,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        if args.command == "load" and args.what == "service-items" and not args.path:
-            parser.error("load service-items needs a FILE")
+        if args.command == "load" and args.what in ("service-items", "snapshot") and not args.path:
+            parser.error(f"load {args.what} needs a FILE")
         result: int = args.func(args, settings)
         return result
     except (NavigatorError, GraphError, OpendataError) as e:

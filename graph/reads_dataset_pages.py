@@ -52,7 +52,7 @@ class DatasetView:
     landing_url: str | None
     portal_title: str | None
     portal_url: str | None
-    organization: str | None
+    organization: Text | None
     harvested_at: str | None
     created: str | None
     modified: str | None
@@ -118,11 +118,14 @@ def _resource(props: Mapping[str, Any]) -> ResourceView:
     )
 
 
-def _organization(props: Mapping[str, Any] | None) -> str | None:
+def _organization(props: Mapping[str, Any] | None) -> Text | None:
     if not props:
         return None
     title = texts_from_props(props, "title")
-    return title.zh or title.en or _opt(props, "name", "id")
+    if title.zh or title.en:
+        return title
+    name = _opt(props, "name", "id") or ""
+    return Text(zh=name, en=name)
 
 
 async def read_dataset_page(reader: GraphReader, dataset_id: str) -> DatasetView | None:

@@ -68,7 +68,8 @@ def dataset_jsonld(view: DatasetView, lang: str, page_url: str) -> dict[str, Any
         "description": d.description.get(lang) or d.title.get(lang),
         "license": safe_url(view.licence_url) or view.licence_title or view.licence_id,
         "keywords": list(view.tags),
-        "creator": _drop_empty({"@type": "Organization", "name": view.organization}) if view.organization else None,
+        "creator": _drop_empty({"@type": "Organization", "name": view.organization.get(lang)})
+        if view.organization else None,
         "includedInDataCatalog": _drop_empty({"@type": "DataCatalog", "name": view.portal_title,
                                               "url": safe_url(view.portal_url)}) if view.portal_title else None,
         "dateCreated": view.created,

@@ -8,6 +8,7 @@ data pass :func:`safe_url` (http and https only); JSON-LD passes :func:`json_scr
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -116,13 +117,17 @@ def _days_text(context: Context, days: int | None) -> str:
     t = context["t"]
     if days is None:
         return str(t("format.days_unknown"))
-    return str(t("format.same_day") if days == 0 else t("format.days", count=days))
+    if days <= 1:
+        return str(t("format.same_day") if days == 0 else t("format.day"))
+    return str(t("format.days", count=days))
 
 
 @pass_context
 def _visits_text(context: Context, visits: int) -> str:
     t = context["t"]
-    return str(t("format.no_visit") if visits == 0 else t("format.visits", count=visits))
+    if visits <= 1:
+        return str(t("format.no_visit") if visits == 0 else t("format.visit"))
+    return str(t("format.visits", count=visits))
 
 
 @pass_context
@@ -136,6 +141,20 @@ def _ages_text(context: Context, low: int | None, high: int | None) -> str:
 @pass_context
 def _channel_text(context: Context, channel: Channel) -> str:
     return _txt(context, channel.name) or str(context["t"]("channel." + channel.id))
+
+
+_ISO_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?")
+
+
+@pass_context
+def _time_text(context: Context, stamp: str | None) -> str:
+    """An ISO timestamp as ``2026-10-30 08:00`` (UTC as stored); anything else as given, or "not stated"."""
+    if not stamp:
+        return str(context["t"]("service.unknown"))
+    match = _ISO_TIME.match(stamp)
+    if match is None:
+        return stamp
+    return match[1] + (f" {match[2]} UTC" if match[2] else "")
 
 
 @pass_context
@@ -156,7 +175,8 @@ def _environment() -> Environment:
     )
     env.globals.update(
         txt=_txt, t_or=_t_or, fee_text=_fee_text, days_text=_days_text, visits_text=_visits_text, ages_text=_ages_text,
-        channel_text=_channel_text, size_text=_size_text, safe_url=safe_url, json_script=json_script,
+        channel_text=_channel_text, size_text=_size_text, time_text=_time_text, safe_url=safe_url,
+        json_script=json_script,
     )
     env.filters["seg"] = path_segment
     return env

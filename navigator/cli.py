@@ -178,6 +178,57 @@ def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_harvest(args: argparse.Namespace, settings: Settings) -> int:
+    """``harvest NAME`` (a registered portal), ``harvest URL`` or ``harvest DUMP.jsonl`` (see navigator.harvesting)."""
+    from graph.migrations import migrate
+    from navigator.database import open_driver
+    from navigator.harvesting import harvest, is_url
+
+    source: str | None = args.source
+    if source is not None and not is_url(source) and not Path(source).exists() and args.portal is None:
+        source, portal = None, args.source  # the name of a registered portal
+    else:
+        portal = args.portal
+    with open_driver(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        outcome = harvest(
+            settings, driver, source, portal=portal, default_language=args.language, full=args.full, progress=True
+        )
+    print("\n".join(outcome.lines(show_rejected=args.show_rejected)))
+    return 0
+
+
+def cmd_portals(args: argparse.Namespace, settings: Settings) -> int:
+    """``portals add NAME URL --language L`` registers a portal to harvest by name; ``portals list`` shows them."""
+    from graph.migrations import migrate
+    from graph.portals import list_portals, register_portal
+    from navigator.database import open_driver
+    from navigator.harvesting import normalise_language
+
+    with open_driver(settings) as driver:
+        migrate(driver, settings.neo4j_database)
+        if args.action == "add":
+            if not args.name or not args.url or not args.language:
+                raise NavigatorError("portals add needs NAME URL --language L")
+            portal = register_portal(
+                driver, args.name, args.url, normalise_language(args.language), database=settings.neo4j_database
+            )
+            print(f"portal {portal.name} registered: {portal.url} (language {portal.default_language})")
+            return 0
+        portals = list_portals(driver, database=settings.neo4j_database)
+    if not portals:
+        print("no portals yet: add one with `navigator portals add NAME URL --language L`")
+    for p in portals:
+        title = f" — {p.title}" if p.title else ""
+        print(f"{p.name}{title}")
+        print(f"  url {p.url or '(none: loaded from dump files)'}, language {p.default_language or '(not set)'}")
+        print(
+            f"  {p.active} active, {p.withdrawn} withdrawn datasets; last successful run "
+            f"{p.last_successful_run_at or 'never'}; watermark {p.watermark or '(none)'}"
+        )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from navigator.serving import run_server
 
@@ -249,6 +300,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("link", help="link datasets to life events again; prints datasets per life event")
     p.add_argument("--portal", help="only this portal's datasets")
     p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("harvest", help="harvest a CKAN portal or a `ckanapi dump` file, then load and link it")
+    p.add_argument("source", help="a registered portal's NAME, a portal URL (https://…) or a JSON-lines dump file")
+    p.add_argument("--portal", help="portal name for a URL or dump file (default for a URL: from its host)")
+    p.add_argument("--language", help="language of the portal's untranslated text, e.g. en, pt, zh-Hant")
+    p.add_argument("--full", action="store_true", help="harvest everything, not only what changed since last time")
+    p.add_argument("--show-rejected", type=int, default=20, help="how many rejected records to list")
+    p.set_defaults(func=cmd_harvest)
+
+    p = sub.add_parser("portals", help="register CKAN portals to harvest by name, list them")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("name", nargs="?", help="portal name (add)")
+    p.add_argument("url", nargs="?", help="the portal's URL (add)")
+    p.add_argument("--language", help="language of the portal's untranslated text (add), e.g. en, pt, zh-Hant")
+    p.set_defaults(func=cmd_portals)
 
     p = sub.add_parser("serve", help="serve the web app and GraphQL API")
     p.add_argument("--host")

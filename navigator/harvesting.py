@@ -386,10 +386,10 @@ def snapshot_items(reader: SnapshotReader) -> Iterator[DatasetRecord | Rejected]
 
 def load_snapshot_file(
     driver: neo4j.Driver, path: Path, *, database: str | None = None, portal_title: str | None = None,
-    progress: bool = False,
+    progress: bool = False, batch_size: int | None = None,
 ) -> HarvestReport:  # fmt: skip
     """Load the snapshot at ``path`` into the graph (see :func:`graph.datasets.load_snapshot`)."""
-    from graph.datasets import HarvestSource, load_snapshot
+    from graph.datasets import BATCH_SIZE, HarvestSource, load_snapshot
 
     with SnapshotReader(path) as reader:
         header = reader.header
@@ -400,7 +400,7 @@ def load_snapshot_file(
         )  # fmt: skip
         with progress_bar(progress, total=header.record_count + len(header.rejected), unit="datasets loaded") as bar:
             return load_snapshot(
-                driver, snapshot_items(reader), source, database=database,
+                driver, snapshot_items(reader), source, database=database, batch_size=batch_size or BATCH_SIZE,
                 progress=None if bar is None else lambda done: bar.update(done - bar.n),
             )  # fmt: skip
 

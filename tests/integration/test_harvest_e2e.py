@@ -22,7 +22,9 @@ from typing import Any
 import neo4j
 import pytest
 
+from graph.catalog import DEMO_CATALOG
 from graph.harvest_runs import recent_runs
+from graph.loader import load_catalog
 from navigator.harvesting import HarvestFailed, HarvestOutcome, harvest
 from navigator.settings import PROJECT_ROOT, Settings
 from tests.ckan_server import CkanServer, Fault
@@ -131,9 +133,10 @@ def _portal_props(driver: neo4j.Driver, portal: str) -> dict[str, Any]:
 def test_taiwan_portal_full_then_nothing_then_five_changed_and_three_deleted(
     clean_graph: neo4j.Driver, settings: Settings, tw_server: CkanServer, tw_packages: list[dict[str, Any]]
 ) -> None:
+    assert not load_catalog(clean_graph, DEMO_CATALOG).problems  # the life events datasets link to
     first, first_seconds = _timed_harvest(settings, clean_graph, tw_server.url)
     report = first.report
-    assert (report.mode, first.method) == ("full", "package_search")
+    assert (report.mode, first.method) == ("full", "package_search") and first.linked is not None
     assert report.new + report.rejected == len(tw_packages)
     assert report.new >= 0.95 * len(tw_packages) and (report.updated, report.withdrawn) == (0, 0)
     assert all(r.reason for r in report.rejected_reasons)
@@ -157,7 +160,7 @@ def test_taiwan_portal_full_then_nothing_then_five_changed_and_three_deleted(
     assert not [r for r in asked if r.action == "package_show"]
     ratio = second_seconds / first_seconds
     print(f"\nTaiwan portal: first run {first_seconds:.2f} s, second {second_seconds:.3f} s, ratio {ratio:.1%}")
-    print(f"  first: {first.summary()}\n  second: {second.summary()}")
+    print(f"  first: {first.summary()}\n    links: {first.linked}\n  second: {second.summary()}")
     assert ratio <= 0.10, (first_seconds, second_seconds)
 
     loaded = [p for p in tw_packages if f"{TW}:{p['id']}" in before]

@@ -17,7 +17,9 @@ Checks run from the cheapest to the dearest, so that an abusive request is refus
    - cost in "nodes", in the spirit of GitHub's node limit: each field that has a selection set costs one per
      object it may be resolved on, and a field taking ``first``/``last`` (a connection) multiplies what is
      below it by its page size. ``{ a(first: 100) { edges { node { x } } } }`` costs 1 + 100 + 100 = 201. A
-     connection asked for without ``first``/``last`` counts at ``max_first``, its worst case.
+     connection asked for without ``first``/``last`` counts at ``max_first``, its worst case. A list field that is
+     not a connection (``lifeStages { lifeEvents { … } }``) multiplies what is below it by ``list_size``, so that
+     nesting unpaged lists cannot fan out unbounded (the lists inside a connection's page, ``edges``, are its page).
    - ``first``/``last`` over ``max_first``: an error (``FIRST_TOO_LARGE``), never silently clamped.
 
 Only after these does graphql-core's (partly quadratic) validation run. Every refusal is a ``GraphQLError`` with
@@ -38,7 +40,9 @@ from graphql import (
     GraphQLError,
     GraphQLField,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLNamedType,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLSyntaxError,
@@ -98,6 +102,8 @@ class QueryLimits:
     """Operations in one batched request (a JSON array)."""
     max_first: int = 100
     """Largest ``first``/``last`` page size of a connection."""
+    list_size: int = 10
+    """Length assumed, when counting the cost, for a list field that is not a connection."""
 
     def __post_init__(self) -> None:
         for spec in fields(self):
@@ -262,21 +268,24 @@ class _Walker:
             if isinstance(definition.default_value, IntValueNode):
                 self.variables[definition.variable.name.value] = int(definition.default_value.value)
         self.variables.update(variables)
-        self.done: dict[str, _Measure] = {}
+        self.done: dict[tuple[str, bool], _Measure] = {}
         self.in_progress: set[str] = set()
         self.errors: list[GraphQLError] = []
 
-    def selection_set(self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None) -> _Measure:
+    def selection_set(
+        self, selection_set: SelectionSetNode, parent: GraphQLNamedType | None, paged: bool = False
+    ) -> _Measure:
+        """``paged``: the selection set of a connection, whose lists are its page (already counted)."""
         depth = aliases = cost = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                part = self.field(selection, parent)
+                part = self.field(selection, parent, paged)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = parent if condition is None else self._type(condition.name.value)
-                part = self.selection_set(selection.selection_set, inner)
+                part = self.selection_set(selection.selection_set, inner, paged)
             elif isinstance(selection, FragmentSpreadNode):
-                part = self.fragment(selection.name.value)
+                part = self.fragment(selection.name.value, paged)
             else:  # pragma: no cover - no other selection kinds exist
                 continue
             depth = max(depth, part.depth)
@@ -284,28 +293,32 @@ class _Walker:
             cost += part.cost
         return _Measure(depth, aliases, cost)
 
-    def field(self, node: FieldNode, parent: GraphQLNamedType | None) -> _Measure:
+    def field(self, node: FieldNode, parent: GraphQLNamedType | None, paged: bool = False) -> _Measure:
         alias = 1 if node.alias is not None else 0
         if node.selection_set is None:
             return _Measure(1, alias, 0)
         name = node.name.value
         definition = self._field(parent, name)
         child_type = get_named_type(definition.type) if definition is not None else None
-        inner = self.selection_set(node.selection_set, child_type)
         page = self._page_size(node, definition)
+        connection = page is not None
+        inner = self.selection_set(node.selection_set, child_type, paged=connection)
+        if page is None:
+            page = self.limits.list_size if definition is not None and _is_list(definition) and not paged else 1
         depth = 1 if name in _INTROSPECTION_ROOTS else 1 + inner.depth
         return _Measure(depth, alias + inner.aliases, 1 + page * inner.cost)
 
-    def fragment(self, name: str) -> _Measure:
-        if name in self.done:
-            return self.done[name]
+    def fragment(self, name: str, paged: bool = False) -> _Measure:
+        if (name, paged) in self.done:
+            return self.done[name, paged]
         definition = self.fragments.get(name)
         if definition is None or name in self.in_progress:
             return _NOTHING  # unknown fragments and cycles are reported by validation
         self.in_progress.add(name)
-        measure = self.selection_set(definition.selection_set, self._type(definition.type_condition.name.value))
+        parent = self._type(definition.type_condition.name.value)
+        measure = self.selection_set(definition.selection_set, parent, paged)
         self.in_progress.discard(name)
-        self.done[name] = measure
+        self.done[name, paged] = measure
         return measure
 
     def _type(self, name: str) -> GraphQLNamedType | None:
@@ -321,12 +334,13 @@ class _Walker:
             return found
         return None
 
-    def _page_size(self, node: FieldNode, definition: GraphQLField | None) -> int:
-        """The largest page a connection field may return, or 1 for other fields; records ``first``/``last`` errors."""
+    def _page_size(self, node: FieldNode, definition: GraphQLField | None) -> int | None:
+        """The largest page a connection field may return, or None for other fields; records ``first``/``last``
+        errors."""
         declared = {k for k in ("first", "last") if definition is not None and k in definition.args}
         given = {a.name.value: a.value for a in node.arguments or () if a.name.value in ("first", "last")}
         if not declared and not given:
-            return 1
+            return None
         sizes: list[int] = []
         for key, value_node in given.items():
             value = self._int_value(value_node)
@@ -359,6 +373,11 @@ class _Walker:
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
         return None
+
+
+def _is_list(definition: GraphQLField) -> bool:
+    kind = definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
+    return isinstance(kind, GraphQLList)
 
 
 def check_operation(

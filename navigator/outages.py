@@ -62,6 +62,7 @@ class Neo4jCircuit:
         self._on_change = on_change
         self._opened_at: float | None = None
         self._probing: asyncio.Task[None] | None = None
+        self._stopped = False
 
     @property
     def is_open(self) -> bool:
@@ -85,7 +86,7 @@ class Neo4jCircuit:
 
     def trip(self) -> None:
         """Open the circuit (if closed) and start probing."""
-        if self._opened_at is not None:
+        if self._opened_at is not None or self._stopped:
             return
         self._opened_at = time.monotonic()
         log.warning("Neo4j is unreachable: reads are refused (503) until it answers again")
@@ -124,7 +125,8 @@ class Neo4jCircuit:
                 self._close()
 
     async def aclose(self) -> None:
-        """Stop probing (the app is stopping)."""
+        """Stop probing (the app is stopping); the circuit no longer opens after this."""
+        self._stopped = True
         task, self._probing = self._probing, None
         if task is not None and not task.done():
             task.cancel()

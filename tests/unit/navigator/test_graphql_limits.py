@@ -35,12 +35,14 @@ SCHEMA = build_schema(
       item: Item
       items(first: Int, last: Int, after: String): ItemConnection
       pagedByDefault(first: Int = 5): ItemConnection
+      all: [Item!]!
     }
     type Mutation { echo(text: String): String }
     type Item {
       name: String
       next: Item
       children(first: Int): ItemConnection
+      siblings: [Item]
     }
     type ItemConnection { edges: [ItemEdge] pageInfo: PageInfo }
     type ItemEdge { node: Item cursor: String }
@@ -219,6 +221,17 @@ def test_cost_counts_objects_and_multiplies_by_page_size() -> None:
     assert _check(_connection(100)).cost == 1 + 100 + 100
     nested = _connection(100, "children(first: 50) { edges { node { name } } }")
     assert _check(nested).cost == 1 + 100 + 100 + 100 * (1 + 50 + 50)
+
+
+def test_lists_that_are_not_connections_count_at_list_size() -> None:
+    assert _check("{ all { name } }").cost == 1
+    assert _check("{ all { next { name } } }").cost == 1 + 10 * 1
+    assert _check("{ all { siblings { siblings { next { name } } } } }").cost == 1 + 10 * (1 + 10 * (1 + 10 * 1))
+    # the lists of a connection's page (edges) are the page: counted once, by `first`
+    assert _check("{ items(first: 5) { edges { node { siblings { name } } } } }").cost == 1 + 5 * (1 + (1 + 1))
+    five_deep = "{ all { siblings { siblings { siblings { siblings { next { name } } } } } } }"
+    assert _codes(_check(five_deep).errors) == ["QUERY_TOO_COSTLY"]
+    assert _check(five_deep, limits=QueryLimits(list_size=2)).errors == ()
 
 
 def test_connections_without_a_page_size_count_at_their_default_or_worst_case() -> None:

@@ -1,16 +1,17 @@
-"""Starting a harvest from the console: the same ``navigator harvest`` the operators run, as a child process.
+"""Starting a harvest from the console: the same ``navigator harvest NAME`` the operators run, as a child process.
 
-The harvest (fetch → snapshot → load → link) is the CLI's; the console starts it detached with the app's settings in
-its environment and returns at once. Its run shows on the portals page as ``running``, then with its report. Output
-goes to ``var/log/harvest-<portal>.log``.
+The harvest of a registered portal (fetch → snapshot → load → link, :func:`navigator.harvesting.harvest`) runs in a
+process of its own, so a long harvest neither holds a web worker nor delays the app's shutdown; the console starts it
+with the app's settings in its environment and returns at once. Its run shows on the portals page as ``running``,
+then with its report. Output goes to ``var/log/harvest-<portal>.log``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,7 +21,6 @@ __all__ = ["harvest_environment", "start_harvest"]
 
 log = logging.getLogger(__name__)
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-_RUNNING: set[asyncio.Task[int]] = set()
 
 
 def harvest_environment(settings: Settings) -> dict[str, str]:
@@ -38,18 +38,21 @@ def harvest_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-async def start_harvest(settings: Settings, portal: str, url: str) -> None:
-    """Start ``navigator harvest URL --portal PORTAL`` in the background."""
+def start_harvest(settings: Settings, portal: str) -> int:
+    """Start ``navigator harvest PORTAL`` (a registered portal's name) in the background; returns its pid.
+
+    A short-lived ``sh`` starts the harvest in a session of its own and exits at once, so the harvest is nobody's
+    child here: it outlives a restart of the app and leaves no process for the app to reap.
+    """
     log_dir = Path(settings.var_dir) / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"harvest-{_SAFE_NAME.sub('-', portal)}.log"
-    with log_path.open("ab") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "navigator", "harvest", url, "--portal", portal,
-            stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=asyncio.subprocess.STDOUT,
-            env=harvest_environment(settings), start_new_session=True,
-        )
-    waiter = asyncio.create_task(process.wait())  # reap the child when it ends
-    _RUNNING.add(waiter)
-    waiter.add_done_callback(_RUNNING.discard)
-    log.info("harvest of %s started (pid %d), output in %s", portal, process.pid, log_path)
+    done = subprocess.run(
+        ["sh", "-c", '"$@" >>"$0" 2>&1 </dev/null & echo $!', str(log_path),
+         sys.executable, "-m", "navigator", "harvest", portal],
+        env=harvest_environment(settings), capture_output=True, text=True, timeout=30, check=True,
+        start_new_session=True,
+    )
+    pid = int(done.stdout.strip())
+    log.info("harvest of %s started (pid %d), output in %s", portal, pid, log_path)
+    return pid

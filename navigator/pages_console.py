@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -35,6 +36,7 @@ from navigator.i18n import language_from_header, translator
 from navigator.page_requests import graph_reader, path_language
 from navigator.pages_render import SECURITY_HEADERS, render
 from navigator.pages_search import app_search_index
+from navigator.search_feed import refresh_after_link_change
 
 __all__ = ["console_routes"]
 
@@ -136,7 +138,7 @@ async def console_harvest(request: Request) -> Response:
     portal = portals.get(form.get("portal", ""))
     if portal is None or not portal.url:
         raise HTTPException(404)
-    await start_harvest(request.app.state.settings, portal.id, portal.url)
+    await run_in_threadpool(start_harvest, request.app.state.settings, portal.id)
     log.info("console: %s started a harvest of %s", session.sub, portal.id)
     return _redirect(f"/{lang}/console/portals?started={portal.id}")
 
@@ -184,10 +186,11 @@ async def console_review(request: Request) -> Response:
     back = form.get("status", "suggested")
     back = back if back in LINK_STATUSES else "suggested"
     try:
-        await review_dataset_link(
+        review = await review_dataset_link(
             request.app.state.driver, principal, action=action, dataset_id=form.get("dataset", "").strip(),
             event_id=form.get("event", "").strip(), timeout=settings.query_timeout, database=settings.neo4j_database,
         )
+        await refresh_after_link_change(app_search_index(request), graph_reader(request), review.link.dataset_id)
         done = action
     except AccessDenied:
         done = "denied"
@@ -211,7 +214,7 @@ async def console_coverage(request: Request) -> Response:
     empty = sorted({e.event_id: e for s in stages for e in s.events if e.approved == 0}.values(),
                    key=lambda e: e.event_id)
     index = app_search_index(request)
-    zero = index.zero_result_report(15) if index is not None else None
+    zero = await run_in_threadpool(index.zero_result_report, 15) if index is not None else None
     return _page(request, "console/coverage.html", session, section="coverage", stages=stages, chart=chart,
                  empty=empty, zero=zero)
 

@@ -242,7 +242,7 @@ SET run += {portal: $portal, status: 'succeeded', mode: 'full', startedAt: '2026
 MERGE (run)-[:HARVESTED]->(p)
 """
 REMOVE_PAGE_DATASETS = """
-MATCH (n) WHERE (n:Dataset OR n:Portal OR n:Organization OR n:HarvestRun OR n:ChangeRecord)
+MATCH (n) WHERE (n:Dataset OR n:Portal OR n:Organization OR n:Group OR n:HarvestRun OR n:ChangeRecord)
   AND (n.id = $portal OR n.id STARTS WITH $prefix OR n.datasetId STARTS WITH $prefix)
 OPTIONAL MATCH (n)-[:HAS_RESOURCE|TAGGED]->(m)
 DETACH DELETE n, m
@@ -258,3 +258,17 @@ def add_page_datasets(driver: Driver) -> None:
 
 def remove_page_datasets(driver: Driver) -> None:
     driver.execute_query(REMOVE_PAGE_DATASETS, portal=TEST_PORTAL, prefix=TEST_PORTAL + ":")
+
+
+def ckan_package(name: str, title: str, modified: str = "2026-10-01T00:00:00.000000") -> dict[str, object]:
+    """A small CKAN package as ``package_show`` returns it."""
+    return {
+        "id": f"id-{name}", "name": name, "title": title, "notes": f"About {title}.", "state": "active",
+        "type": "dataset", "private": False, "metadata_created": "2026-01-01T00:00:00.000000",
+        "metadata_modified": modified, "license_id": "cc-by", "license_title": "Creative Commons Attribution",
+        "organization": {"id": "org-health", "name": "health", "title": "Health Commission"},
+        "tags": [{"name": "births"}, {"name": "newborn"}], "groups": [],
+        "resources": [{"id": f"res-{name}", "name": f"{name}.csv", "format": "CSV",
+                       "url": f"https://data.example.org/{name}.csv"}],
+        "extras": [],
+    }

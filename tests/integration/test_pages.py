@@ -6,30 +6,39 @@ check landmarks, headings, the ``lang`` attribute, links, forms and JSON-LD rath
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import neo4j
+import psutil
 import pytest
 from argon2 import PasswordHasher
 from starlette.applications import Starlette
 
+from graph.portals import register_portal
+from graph.reads_console import PortalView, read_portals
+from graph.session import GraphReader
 from navigator.app import create_app
 from navigator.console_session import ConsoleConfig
 from navigator.pages_render import CONTENT_SECURITY_POLICY
 from navigator.search import open_index
 from navigator.settings import Settings
+from tests.ckan_server import CkanServer
 from tests.pages_support import (
     APPROVED_DATASET,
+    TEST_PORTAL,
     XSS_DATASET,
     XSS_TITLE,
     Page,
     add_page_datasets,
+    ckan_package,
     demo_search_documents,
     parse_page,
     remove_page_datasets,
@@ -54,7 +63,8 @@ MAX_PAGE_BYTES = 60_000
 def page_settings(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     index_dir = tmp_path_factory.mktemp("page-index")
     open_index(index_dir).rebuild(demo_search_documents())
-    return dataclasses.replace(test_settings, index_dir=index_dir, var_dir=tmp_path_factory.mktemp("page-var"))
+    return dataclasses.replace(test_settings, index_dir=index_dir, var_dir=tmp_path_factory.mktemp("page-var"),
+                               harvest_allow_private=True)
 
 
 @pytest.fixture(scope="module")
@@ -375,3 +385,45 @@ def test_the_journey_lists_approved_datasets(client: httpx.Client, open_data: ne
     response = client.post("/en/journey", data={"events": ["having-a-baby"]})
     page = parse_page(response.text)
     assert {a.attrs["href"] for a in page.link_to("/en/datasets/")} == {f"/en/datasets/{APPROVED_DATASET}"}
+
+
+def test_an_officer_starts_a_harvest_of_a_registered_portal(
+    client: httpx.Client, page_settings: Settings, demo_graph: neo4j.Driver
+) -> None:
+    packages = [ckan_package("births-2025", "Births registered in 2025"),
+                ckan_package("clinics", "Vaccination clinics for newborns")]
+    with CkanServer(packages, site_title="Page test portal") as server:
+        register_portal(demo_graph, TEST_PORTAL, server.url, "en")
+        try:
+            login(client)
+            portals = get_page(client, "/en/console/portals")
+            response = client.post("/en/console/harvests", data={"csrf": _csrf(portals), "portal": TEST_PORTAL})
+            assert response.status_code == 303
+            assert response.headers["location"] == f"/en/console/portals?started={TEST_PORTAL}"
+            deadline = time.monotonic() + 120
+            while True:
+                runs = [r for p in asyncio.run(_portals(page_settings)) if p.id == TEST_PORTAL for r in p.runs]
+                if runs and runs[0].status != "running":
+                    break
+                assert time.monotonic() < deadline, "the harvest did not finish"
+                time.sleep(0.5)
+            assert runs[0].status == "succeeded" and runs[0].counts["new"] == 2
+            _wait_for_harvest_to_exit(deadline)
+            page = get_page(client, "/en/console/portals")
+            assert "Page test portal" in page.text
+        finally:
+            remove_page_datasets(demo_graph)
+
+
+def _wait_for_harvest_to_exit(deadline: float) -> None:
+    """The run is stored before the harvest links the datasets: wait for the process itself to end."""
+    command = ["-m", "navigator", "harvest", TEST_PORTAL]
+    while any(p.info["cmdline"] and p.info["cmdline"][-4:] == command and p.status() != psutil.STATUS_ZOMBIE
+              for p in psutil.process_iter(["cmdline"])):
+        assert time.monotonic() < deadline, "the harvest process did not end"
+        time.sleep(0.2)
+
+
+async def _portals(settings: Settings) -> tuple[PortalView, ...]:
+    async with neo4j.AsyncGraphDatabase.driver(settings.bolt_uri, auth=("neo4j", "")) as driver:
+        return await read_portals(GraphReader(driver, 5.0))

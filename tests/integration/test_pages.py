@@ -268,13 +268,14 @@ def test_search_shows_hits_facets_and_filters(client: httpx.Client) -> None:
 
 def test_search_without_an_index_says_so(client: httpx.Client, app: Starlette, tmp_path: Path) -> None:
     state = app.state
-    saved = state.page_search_index
-    state.page_search_index = None
+    saved = {name: getattr(state, name, None) for name in ("search_index", "page_search_index", "settings")}
+    state.search_index = state.page_search_index = None
     state.settings = dataclasses.replace(state.settings, index_dir=tmp_path / "none")
     try:
         response = client.get("/zh/search?q=x")
     finally:
-        state.page_search_index = saved
+        for name, value in saved.items():
+            setattr(state, name, value)
     assert response.status_code == 503 and response.headers["retry-after"]
     assert_well_formed(parse_page(response.text), "zh")
 

@@ -2,14 +2,13 @@
 links, through :func:`navigator.harvesting.harvest` and through the ``navigator`` command.
 
 The Taiwan portal is harvested three times (full, nothing changed, 5 changed and 3 deleted); faults the server injects
-are retried or end the run with a one-paragraph report and the graph as it was; every record of every shared portal
-is loaded or rejected with a reason.
+are retried or end the run with a one-paragraph report and the graph as it was. (That every record of every shared
+portal loads or is rejected with a reason is tested where the loader is: tests/integration/test_datasets.py.)
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import subprocess
@@ -34,17 +33,6 @@ pytestmark = pytest.mark.shared
 
 TW = "tw-depositar"
 TW_LANGUAGE = "zh-Hant"
-# Every datasets.jsonl under shared/data/ckan, as a portal name, with the language of its untranslated text.
-SHARED_PORTALS = {
-    "tw-depositar": ("tw-depositar", "zh-hant"),
-    "br-dados-gov-br": ("br-dados-gov-br", "pt"),
-    "ca-asc-csa": ("ca-asc-csa", "en"),
-    "ca-open-canada": ("ca-open-canada", "en"),
-    "uk-data-gov-uk": ("uk-data-gov-uk", "en"),
-    "uk-data-gov-uk-legacy-2015": ("uk-data-gov-uk/legacy-2015", "en"),
-    "hk-data-gov-hk": ("hk-data-gov-hk", "en"),
-    "be-transportdata": ("be-transportdata", "nl"),
-}
 
 
 def _raw_packages(folder: str) -> list[dict[str, Any]]:
@@ -116,10 +104,6 @@ def _portal_graph(driver: neo4j.Driver, portal: str) -> dict[str, Any]:
         r["id"]: (r["props"], sorted(json.dumps(link, sort_keys=True, default=str) for link in r["links"]))
         for r in records
     }
-
-
-def _fingerprint(value: object) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _portal_props(driver: neo4j.Driver, portal: str) -> dict[str, Any]:
@@ -381,41 +365,3 @@ def test_cli_harvests_a_dump_file_and_reports_what_it_rejected(
     assert "tw-dump: 0 new, 0 updated, 2 unchanged, 1 withdrawn, 0 rejected" in done.stdout
     gone = _portal_graph(clean_graph, "tw-dump")[f"tw-dump:{tw_packages[0]['id']}"][0]
     assert gone["state"] == "withdrawn"
-
-
-# --- every shared portal -------------------------------------------------------------------------------------------
-
-# Datasets each shared portal's records load as (the rest are rejected with a reason).
-EXPECTED_LOADED = {
-    "be-transportdata": 1,
-    "br-dados-gov-br": 820,
-    "ca-asc-csa": 136,
-    "ca-open-canada": 2,
-    "hk-data-gov-hk": 1,
-    "tw-depositar": 1839,
-    "uk-data-gov-uk": 9,
-    "uk-data-gov-uk-legacy-2015": 10,
-}
-
-
-def test_every_record_of_every_shared_portal_loads_or_is_rejected_with_a_reason(
-    clean_graph: neo4j.Driver, settings: Settings
-) -> None:
-    table = []
-    for portal, (folder, language) in sorted(SHARED_PORTALS.items()):
-        path = shared_data_dir() / "ckan" / folder / "datasets.jsonl"
-        lines = sum(1 for line in path.read_text(encoding="utf-8").split("\n") if line.strip())
-        outcome = harvest(settings, clean_graph, str(path), portal=portal, default_language=language)
-        report = outcome.report
-        assert outcome.method == "dump" and report.loaded + report.rejected == lines, portal
-        assert all(r.ref and r.reason for r in report.rejected_reasons), portal
-        records, _, _ = clean_graph.execute_query(
-            "MATCH (d:Dataset) WHERE d.portal = $portal RETURN count(d) AS n, count(d.harvestedAt) AS stamped",
-            portal=portal,
-        )
-        assert records[0]["n"] == records[0]["stamped"] == report.new, portal
-        run = recent_runs(clean_graph, portal)[0]
-        assert (run["status"], run["new"], run["rejected"]) == ("succeeded", report.new, report.rejected)
-        table.append((portal, lines, report.new, report.rejected))
-    print("\nportal, lines, datasets in the graph, rejected:", *table, sep="\n  ")
-    assert {portal: loaded for portal, _, loaded, _ in table} == EXPECTED_LOADED

@@ -242,8 +242,9 @@ SET run += {portal: $portal, status: 'succeeded', mode: 'full', startedAt: '2026
 MERGE (run)-[:HARVESTED]->(p)
 """
 REMOVE_PAGE_DATASETS = """
-MATCH (n) WHERE (n:Dataset OR n:Portal OR n:Organization OR n:Group OR n:HarvestRun OR n:ChangeRecord)
-  AND (n.id = $portal OR n.id STARTS WITH $prefix OR n.datasetId STARTS WITH $prefix)
+MATCH (n) WHERE ((n:Dataset OR n:Portal OR n:Organization OR n:Group OR n:HarvestRun OR n:ChangeRecord)
+  AND (n.id = $portal OR n.id STARTS WITH $prefix OR n.datasetId STARTS WITH $prefix))
+  OR (n:ApiToken AND n.name STARTS WITH $portal)
 OPTIONAL MATCH (n)-[:HAS_RESOURCE|TAGGED]->(m)
 DETACH DELETE n, m
 """

@@ -22,6 +22,7 @@ import pytest
 from argon2 import PasswordHasher
 from starlette.applications import Starlette
 
+from graph.access import Scope, create_token, revoke_token
 from graph.portals import register_portal
 from graph.reads_console import PortalView, read_portals
 from graph.session import GraphReader
@@ -428,3 +429,26 @@ def _wait_for_harvest_to_exit(deadline: float) -> None:
 async def _portals(settings: Settings) -> tuple[PortalView, ...]:
     async with neo4j.AsyncGraphDatabase.driver(settings.bolt_uri, auth=("neo4j", "")) as driver:
         return await read_portals(GraphReader(driver, 5.0))
+
+
+def test_an_api_token_logs_in_its_scope_limits_changes_and_revoking_it_logs_out(
+    client: httpx.Client, open_data: neo4j.Driver
+) -> None:
+    other, other_secret = create_token(open_data, name=f"{TEST_PORTAL} officer of another portal",
+                                       scope=Scope.parse("portal:elsewhere"))
+    page = get_page(client, "/zh/console")
+    response = client.post("/zh/console/login", data={"csrf": _csrf(page), "token": other_secret})
+    assert response.status_code == 303
+    queue = get_page(client, "/zh/console/links")
+    assert "officer of another portal" in queue.text
+    form = {"csrf": _csrf(queue), "action": "approve", "dataset": XSS_DATASET, "event": "having-a-baby"}
+    assert client.post("/zh/console/links", data=form).headers["location"].endswith("done=denied")
+    revoke_token(open_data, other.id)
+    response = client.post("/zh/console/links", data=form)
+    assert response.headers["location"] == "/zh/console" and "console_session=" in response.headers["set-cookie"]
+    assert parse_page(client.get("/zh/console").text).forms[-1].attrs["action"] == "/zh/console/login"
+    page = get_page(client, "/zh/console")
+    response = client.post("/zh/console/login", data={"csrf": _csrf(page), "token": other_secret})
+    assert response.status_code == 401
+    records, _, _ = open_data.execute_query("MATCH (c:ChangeRecord {datasetId: $id}) RETURN c", id=XSS_DATASET)
+    assert records == []

@@ -1,6 +1,7 @@
-// One page of dataset ↔ life-event links with a given status, best score first, and how many there are.
+// One page of the links of active datasets with a given status, best score first, and how many there are.
 CALL () {
-  MATCH (:Dataset)-[l:RELEVANT_TO]->(:LifeEvent) WHERE l.status = $status
+  MATCH (d:Dataset)-[l:RELEVANT_TO]->(:LifeEvent)
+  WHERE l.status = $status AND coalesce(d.state, 'active') = 'active'
   RETURN count(l) AS total
 }
 CALL () {

@@ -21,9 +21,15 @@ __all__ = ["annotate_run", "links_pending", "mark_linked", "record_failed_harves
 READ_TIMEOUT = 10.0
 
 
-def annotate_run(driver: neo4j.Driver, run_id: str, details: dict[str, Any], *, database: str | None = None) -> None:
-    """Store ``details`` (camelCase keys, Neo4j property values) on the run."""
-    driver.execute_query(queries.HARVEST_ANNOTATE_RUN, runId=run_id, details=details, database_=database)
+def annotate_run(
+    driver: neo4j.Driver, run_id: str, details: dict[str, Any], *, language: str | None = None,
+    database: str | None = None,
+) -> None:  # fmt: skip
+    """Store ``details`` (camelCase keys, Neo4j property values) on the run; ``language``, when given, becomes the
+    portal's default language unless it has one."""
+    driver.execute_query(
+        queries.HARVEST_ANNOTATE_RUN, runId=run_id, details=details, language=language, database_=database
+    )
 
 
 def links_pending(driver: neo4j.Driver, portal: str, *, database: str | None = None) -> bool:

@@ -12,7 +12,8 @@ Used by ``navigator harvest`` and the data officers' console. One call, :func:`h
    reasons) are stored on the run's ``HarvestRun`` node, and the portal's watermark moves only in its last step;
 5. links the portal's datasets to life events again when the load changed any, or when an earlier run's changes were
    never linked (a run interrupted after its load);
-6. adds the snapshot, how the portal was read and the timings to the ``HarvestRun``.
+6. adds the snapshot, how the portal was read and the timings to the ``HarvestRun``;
+7. when datasets changed, brings the search index up to date (:func:`navigator.search_feed.update_index_after_load`).
 
 A fault (portal unreachable after retries, answers that are not CKAN's, a refused address, an unreadable file,
 Neo4j failing) raises :class:`HarvestFailed`, whose message is a one-paragraph report saying what failed and what
@@ -247,9 +248,14 @@ def harvest(
         link_seconds=done - loaded, seconds=done - started,
     )  # fmt: skip
     try:
-        annotate_run(driver, report.run_id, _run_details(outcome), database=database)
+        given = target.default_language if default_language is not None else None
+        annotate_run(driver, report.run_id, _run_details(outcome), language=given, database=database)
     except _GRAPH_FAILURES as e:
         log.warning("could not add the timings to harvest run %s: %s", report.run_id, e)
+    if report.new or report.updated or report.withdrawn or linked:
+        from navigator.search_feed import update_index_after_load
+
+        update_index_after_load(settings, driver, datasets=True)  # logs, never raises: the harvest has succeeded
     log.info("harvest %s", outcome.summary())
     return outcome
 
@@ -310,6 +316,7 @@ def _run_details(outcome: HarvestOutcome) -> dict[str, Any]:
         else None, "deletionsChecked": outcome.deletions_checked, "harvestSeconds": round(outcome.harvest_seconds, 3),
         "loadSeconds": round(outcome.load_seconds, 3), "linkSeconds": round(outcome.link_seconds, 3),
         "totalSeconds": round(outcome.seconds, 3), "linked": outcome.linked,
+        "defaultLanguage": outcome.target.default_language,
     }  # fmt: skip
 
 

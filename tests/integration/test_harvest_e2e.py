@@ -201,16 +201,18 @@ def _most_linked(driver: neo4j.Driver, ckan_ids: list[str], count: int) -> list[
     return [r["ckanId"] for r in records]
 
 
-def test_a_rerun_after_an_unlinked_load_links(
+def test_a_rerun_after_an_unlinked_load_links_and_a_portal_is_remembered(
     clean_graph: neo4j.Driver, settings: Settings, tw_packages: list[dict[str, Any]]
 ) -> None:
     """A run that loaded but never linked (killed between the two) leaves its changes to be linked by the next run,
-    even when that one finds nothing new."""
+    even when that one finds nothing new. A portal harvested by URL with a language can be harvested by name."""
     with CkanServer(tw_packages[:40]) as server:
         first = harvest(settings, clean_graph, server.url, portal="tw-small", default_language=TW_LANGUAGE)
         assert first.linked is not None
         clean_graph.execute_query("MATCH (r:HarvestRun {portal: 'tw-small'}) REMOVE r.linkedAt")
-        second = harvest(settings, clean_graph, server.url, portal="tw-small", default_language=TW_LANGUAGE)
+        # By name: the URL and the language given the first time were remembered.
+        second = harvest(settings, clean_graph, None, portal="tw-small")
+        assert (second.target.source, second.target.default_language) == (server.url, "zh-hant")
         assert second.report.writes == 0 and second.linked is not None
         third = harvest(settings, clean_graph, server.url, portal="tw-small", default_language=TW_LANGUAGE)
         assert third.linked is None

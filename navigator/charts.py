@@ -14,9 +14,9 @@ from markupsafe import Markup
 __all__ = ["SERIES_COLOURS", "bar_chart"]
 
 SERIES_COLOURS = ("#0b5c6b", "#b4530a", "#5b6673")
-_LABEL_WIDTH = 190
-_BAR_SPACE = 360
-_BAR_HEIGHT = 14
+_LABEL_WIDTH = 200
+_BAR_SPACE = 560
+_BAR_HEIGHT = 16
 _GAP = 10
 
 

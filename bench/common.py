@@ -25,12 +25,17 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def bench_neo4j(heap: str = "2g", pagecache: str = "2g") -> Iterator[tuple[Settings, neo4j.Driver]]:
-    """Start the project's own Neo4j under var/bench on a free port (wiped by the benchmark), stop it after."""
+def bench_neo4j(
+    heap: str = "2g", pagecache: str = "2g", *, folder: str = "bench"
+) -> Iterator[tuple[Settings, neo4j.Driver]]:
+    """Start the project's own Neo4j under var/<folder> on a free port (wiped by the benchmark), stop it after.
+
+    Whatever already runs in that folder is stopped first: benchmarks that may run at the same time as others
+    take a folder of their own (``folder="bench-api"``)."""
     if os.environ.get("NAVIGATOR_NEO4J_URI"):
         raise SystemExit("benchmarks wipe their graph: unset NAVIGATOR_NEO4J_URI, they run their own Neo4j")
     settings = Settings(
-        var_dir=PROJECT_ROOT / "var" / "bench", neo4j_bolt_port=_free_port(),
+        var_dir=PROJECT_ROOT / "var" / folder, neo4j_bolt_port=_free_port(),
         maven_repo=PROJECT_ROOT / "var" / "cache" / "m2", neo4j_heap=heap, neo4j_pagecache=pagecache,
         query_timeout=60.0,
     )

@@ -1,14 +1,23 @@
-"""Reads what the planner needs from Neo4j (async, read transactions with a timeout) and plans a journey."""
+"""Reads what the planner needs from Neo4j (async, read transactions with a timeout) and plans a journey.
+
+Three reads: the planning head (stages, events, criteria: ``JOURNEY_EVENTS``), the services of the chosen events
+(``JOURNEY_SERVICES``) and what those services mention (``JOURNEY_CONTEXT``). The ``*_from_record(s)`` functions map
+their records to domain objects; they are pure, so the API benchmark's raw-driver baseline maps the same way.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import neo4j
 
 from graph import queries
 from graph.model import (
+    Service,
     Text,
     agency_from_props,
     bundle_from_props,
@@ -21,12 +30,15 @@ from graph.model import (
 from graph.planner import DatasetRef, Journey, PlanningData, Profile, choose_events, plan
 from graph.session import read_query
 
+__all__ = [
+    "context_from_record", "context_params", "fetch_planning_data", "head_from_record", "journey_fingerprint",
+    "plan_journey", "services_from_records",
+]
 
-async def fetch_planning_data(
-    driver: neo4j.AsyncDriver, profile: Profile, *, timeout: float, today: date, database: str | None = None
-) -> PlanningData:
-    (head,) = await read_query(driver, queries.JOURNEY_EVENTS, {}, timeout, database)
-    base = PlanningData(
+
+def head_from_record(head: Mapping[str, Any]) -> PlanningData:
+    """The planning head (stages, events, criteria) from the one record of ``JOURNEY_EVENTS``."""
+    return PlanningData(
         stages={p["id"]: stage_from_props(p) for p in head["stages"]},
         events={
             e["props"]["id"]: event_from_props(
@@ -36,12 +48,11 @@ async def fetch_planning_data(
         },
         criteria={p["id"]: criterion_from_props(p) for p in head["criteria"]},
     )
-    events, _ = choose_events(profile, base, today)
-    event_ids = [e.event.id for e in events]
-    if not event_ids:
-        return base
-    rows = await read_query(driver, queries.JOURNEY_SERVICES, {"eventIds": event_ids}, timeout, database)
-    services = {
+
+
+def services_from_records(rows: Sequence[Mapping[str, Any]]) -> dict[str, Service]:
+    """The services of the records of ``JOURNEY_SERVICES``, by id."""
+    return {
         r["props"]["id"]: service_from_props(
             r["props"], event_ids=r["eventIds"], requires=r["requires"], produces=r["produces"],
             prerequisite_ids=r["prerequisiteIds"], criterion_ids=r["criterionIds"], channel_ids=r["channelIds"],
@@ -49,15 +60,22 @@ async def fetch_planning_data(
         )
         for r in rows
     }
+
+
+def context_params(services: Mapping[str, Service], event_ids: Sequence[str]) -> dict[str, Any]:
+    """The parameters of ``JOURNEY_CONTEXT`` for these services and events."""
     # Only the documents the services name: the ones a person holds are part of their profile and stay here.
     evidence_ids = sorted({d for s in services.values() for d in (*s.requires, *s.produces)})
     agency_ids = sorted({s.agency_id for s in services.values() if s.agency_id})
-    (context,) = await read_query(
-        driver, queries.JOURNEY_CONTEXT,
-        {"evidenceIds": evidence_ids, "agencyIds": agency_ids, "eventIds": event_ids}, timeout, database,
-    )
-    return PlanningData(
-        stages=base.stages, events=base.events, criteria=base.criteria, services=services,
+    return {"evidenceIds": evidence_ids, "agencyIds": agency_ids, "eventIds": list(event_ids)}
+
+
+def context_from_record(
+    base: PlanningData, services: Mapping[str, Service], context: Mapping[str, Any]
+) -> PlanningData:
+    """``base`` (a planning head) with ``services`` and the one record of ``JOURNEY_CONTEXT``."""
+    return replace(
+        base, services=services,
         evidence={p["id"]: evidence_from_props(p) for p in context["evidence"]},
         agencies={p["id"]: agency_from_props(p) for p in context["agencies"]},
         bundles={
@@ -72,6 +90,23 @@ async def fetch_planning_data(
             for d in context["datasets"]
         ),
     )
+
+
+async def fetch_planning_data(
+    driver: neo4j.AsyncDriver, profile: Profile, *, timeout: float, today: date, database: str | None = None
+) -> PlanningData:
+    (head,) = await read_query(driver, queries.JOURNEY_EVENTS, {}, timeout, database)
+    base = head_from_record(head)
+    events, _ = choose_events(profile, base, today)
+    event_ids = [e.event.id for e in events]
+    if not event_ids:
+        return base
+    rows = await read_query(driver, queries.JOURNEY_SERVICES, {"eventIds": event_ids}, timeout, database)
+    services = services_from_records(rows)
+    (context,) = await read_query(
+        driver, queries.JOURNEY_CONTEXT, context_params(services, event_ids), timeout, database
+    )
+    return context_from_record(base, services, context)
 
 
 async def plan_journey(

@@ -29,6 +29,12 @@ Outages: when Neo4j is away (an error with code ``GRAPH_UNAVAILABLE``, including
 :class:`graph.errors.GraphUnavailable` no resolver mapped), the answer is ``503`` with ``Retry-After``, in either
 media type, with whatever ``data`` was executed: the client should retry, not trust a partial answer.
 An optional :data:`OperationObserver` sees each operation's name and error codes (for metrics and the request log).
+
+Parsing and validating a query costs more than running most of them, and apps send the same few query texts again
+and again: a document that parsed and passed validation is kept, by its exact text, in a small per-process LRU
+(:class:`DocumentCache`) and reused without parsing or validating it again. The limits (depth, aliases, cost) are
+still checked on every request: they depend on the variables and on what is left of a batch's budget. Documents
+that fail are never kept, and neither are texts over ``DocumentCache.max_text``.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import html
 import json
 import logging
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from inspect import isawaitable
@@ -64,6 +71,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.errors import GraphUnavailable
+from navigator.graphql_execution import SettlingExecutionContext
 from navigator.graphql_limits import QueryLimits, check_batch_size, check_operation, coded_error, parse_source
 from navigator.settings import PROJECT_ROOT
 
@@ -73,6 +81,7 @@ __all__ = [
     "JSON",
     "UNAVAILABLE",
     "ContextFactory",
+    "DocumentCache",
     "OperationObserver",
     "format_error",
     "graphiql_static_mount",
@@ -279,6 +288,39 @@ def _check_content_type(value: str | None) -> None:
         )
 
 
+class DocumentCache:
+    """Query documents that parsed and passed validation, by their exact text: the ``size`` most recently used.
+
+    Used from one event loop (no locking). A document is shared by the requests that send its text; graphql-core
+    never changes a document it executes.
+    """
+
+    max_text = 16 * 1024
+    """Longer query texts are never kept (a long text is rare, and the cache's memory stays bounded)."""
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def get(self, query: str) -> DocumentNode | None:
+        document = self._documents.get(query)
+        if document is not None:
+            self._documents.move_to_end(query)
+        return document
+
+    def put(self, query: str, document: DocumentNode) -> None:
+        """Keep ``document`` (which has passed validation) for ``query``, forgetting the least recently used."""
+        if len(query) > self.max_text or self.size < 1:
+            return
+        self._documents[query] = document
+        self._documents.move_to_end(query)
+        while len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+
+
 class _GraphQLHTTP:
     def __init__(
         self, schema: graphene.Schema, context_factory: ContextFactory, limits: QueryLimits, page: bytes | None,
@@ -291,6 +333,7 @@ class _GraphQLHTTP:
         self.page = page
         self.observer = observer
         self.retry_after = retry_after
+        self.documents = DocumentCache()
 
     def _observe(self, request: Request, operation: str | None, codes: tuple[str, ...]) -> None:
         if self.observer is not None:
@@ -382,11 +425,15 @@ class _GraphQLHTTP:
         return _respond([o.body for o in outcomes], status, media)
 
     async def _run(self, params: _Params, *, context: object, is_get: bool, budget: int) -> _Outcome:
-        """Parse, check the limits, validate, coerce the variables, then execute one operation."""
-        try:
-            document = parse_source(params.query, self.limits)
-        except GraphQLError as e:
-            return _failed([e], "GRAPHQL_PARSE_FAILED")
+        """Parse, check the limits, validate, coerce the variables, then execute one operation. A document seen
+        before (see :class:`DocumentCache`) is neither parsed nor validated again."""
+        document = self.documents.get(params.query)
+        validated = document is not None
+        if document is None:
+            try:
+                document = parse_source(params.query, self.limits)
+            except GraphQLError as e:
+                return _failed([e], "GRAPHQL_PARSE_FAILED")
         operation = get_operation_ast(document, params.operation_name)
         if operation is None:
             missing = coded_error(_missing_operation(document, params.operation_name), "BAD_REQUEST")
@@ -403,15 +450,17 @@ class _GraphQLHTTP:
         checked = check_operation(document, operation, self.schema, self.limits, params.variables, cost_budget=budget)
         if checked.errors:
             return replace(_failed(checked.errors, "BAD_REQUEST"), operation=name)
-        invalid = validate(self.schema, document, _VALIDATION_RULES)
-        if invalid:
-            return replace(_failed(invalid, "GRAPHQL_VALIDATION_FAILED"), operation=name)
+        if not validated:
+            invalid = validate(self.schema, document, _VALIDATION_RULES)
+            if invalid:
+                return replace(_failed(invalid, "GRAPHQL_VALIDATION_FAILED"), operation=name)
+            self.documents.put(params.query, document)
         coerced = get_variable_values(self.schema, operation.variable_definitions or (), params.variables or {}, 20)
         if isinstance(coerced, list):
             return replace(_failed(coerced, "BAD_USER_INPUT"), operation=name)
         result = execute(
             self.schema, document, context_value=context, variable_values=params.variables,
-            operation_name=params.operation_name,
+            operation_name=params.operation_name, execution_context_class=SettlingExecutionContext,
         )
         if isawaitable(result):
             result = await result

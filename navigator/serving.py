@@ -7,7 +7,9 @@
 - Graceful shutdown: on SIGTERM or SIGINT uvicorn stops accepting connections, lets the requests in flight finish
   for up to ``NAVIGATOR_SHUTDOWN_TIMEOUT`` seconds, then runs the app's shutdown (driver closed).
 - Metrics of several workers: with ``PROMETHEUS_MULTIPROC_DIR`` set, the folder is created and emptied of the
-  previous run's files before the workers start (prometheus-client's multi-process mode requires it).
+  previous run's files before the workers start (prometheus-client's multi-process mode requires it). This module
+  imports prometheus-client (through :mod:`navigator.observability`) only after that: in multi-process mode it opens
+  files in that folder as soon as metrics are defined.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import math
 import os
 from pathlib import Path
 
-from navigator.observability import logging_config
 from navigator.settings import Settings
 
 __all__ = ["APP_FACTORY", "prepare_metrics_dir", "run_server"]
@@ -41,9 +42,11 @@ def run_server(
     workers: int | None = None,
 ) -> None:
     """Serve ``app`` (an import string of an app factory taking no arguments) until SIGTERM or SIGINT."""
+    prepare_metrics_dir()
     import uvicorn
 
-    prepare_metrics_dir()
+    from navigator.observability import logging_config
+
     uvicorn.run(
         app, factory=True, host=host or settings.host, port=port or settings.port,
         workers=workers or settings.workers, log_config=logging_config(settings.log_level),

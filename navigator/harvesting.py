@@ -40,6 +40,7 @@ from graph.harvest_outcomes import annotate_run, links_pending, mark_linked, rec
 from graph.harvest_runs import HarvestReport, Rejected, portal_state, utc_now
 from graph.portals import RegisteredPortal, check_portal_name, get_portal
 from navigator.errors import NavigatorError
+from navigator.observability import count_harvest_run
 from navigator.settings import Settings
 from opendata.errors import OpendataError, PortalRefused
 from opendata.harvest import HarvestResult, harvest_dump, harvest_to_snapshot
@@ -210,11 +211,26 @@ def harvest(
 
     See the module docstring for the steps. ``full`` reads every dataset instead of the changes since the last
     successful run; ``progress`` shows bars on stderr when stdout is a terminal; ``retry`` overrides the retry policy
-    of portal requests. Raises :class:`HarvestFailed` with a one-paragraph report when the run cannot finish.
+    of portal requests. Raises :class:`HarvestFailed` with a one-paragraph report when the run cannot finish. Each
+    run is counted in the metric ``navigator_harvest_runs_total`` (portal, ``ok`` or ``failed``).
     """
-    started = time.perf_counter()
     database = settings.neo4j_database
     target = resolve_target(driver, source, portal=portal, language=default_language, database=database)
+    try:
+        outcome = _harvest(settings, driver, target, default_language, full, progress, retry)
+    except BaseException:
+        count_harvest_run(target.portal, "failed")
+        raise
+    count_harvest_run(target.portal, "ok")
+    return outcome
+
+
+def _harvest(
+    settings: Settings, driver: neo4j.Driver, target: HarvestTarget, default_language: str | None, full: bool,
+    progress: bool, retry: RetryPolicy | None,
+) -> HarvestOutcome:
+    started = time.perf_counter()
+    database = settings.neo4j_database
     try:
         state = portal_state(driver, target.portal, database=database)
         unlinked = links_pending(driver, target.portal, database=database)

@@ -1,6 +1,6 @@
 """Render time and weight of the citizens' pages: p50/p99 per page type and language, and bytes of HTML + CSS.
 
-Runs its own Neo4j (var/bench) with the demo catalog and one harvested dataset (through the dataset loader), builds a
+Runs its own Neo4j (var/bench-pages) with the demo catalog and one dataset (through the dataset loader), builds a
 search index of the demo catalog, starts ``uvicorn navigator.app:create_app`` as a separate process on loopback (one
 worker, access log off) and sends requests one at a time from this process with httpx (keep-alive), so the figures
 are server time plus one loopback round trip. Every request is bounded by a timeout; the run stops by itself.
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300, help="timed requests per page type and language")
     parser.add_argument("--warmup", type=int, default=30, help="untimed requests first")
     args = parser.parse_args(argv)
-    with bench_neo4j(heap="1g", pagecache="512m") as (bench_settings, driver):
+    with bench_neo4j(heap="1g", pagecache="512m", folder="bench-pages") as (bench_settings, driver):
         settings = dataclasses.replace(bench_settings, index_dir=bench_settings.var_dir / "pages-index")
         wipe_graph(driver)
         migrate(driver)

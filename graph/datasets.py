@@ -86,7 +86,8 @@ def load_snapshot(
 ) -> HarvestReport:
     """Load one portal's records (a snapshot's, in order; :class:`Rejected` items are counted with their reasons).
 
-    Raises :class:`GraphUnavailable` when Neo4j fails; the run is then stored as failed and may simply be re-run.
+    Raises :class:`GraphUnavailable` when Neo4j fails, and lets an error of the records' source (an unreadable
+    snapshot) through; either way the run is stored as failed (when Neo4j still answers) and may simply be re-run.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -103,7 +104,7 @@ def load_snapshot(
         _Run(driver, report, source, database=database, batch_size=batch_size, progress=progress).load(records)
         report.seconds = time.perf_counter() - started
         finish_run(driver, report, database=database)
-    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, OSError) as e:
+    except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as e:
         report.seconds = time.perf_counter() - started
         fail_run(driver, report, f"{type(e).__name__}: {e}", database=database)
         raise GraphUnavailable(f"loading {source.portal} failed: {e}") from e

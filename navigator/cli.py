@@ -113,10 +113,10 @@ def snapshot_items(reader: SnapshotReader) -> Iterator[DatasetRecord | Rejected]
 
 def load_snapshot_file(
     driver: neo4j.Driver, path: Path, *, database: str | None = None, portal_title: str | None = None,
-    progress: bool = False,
+    progress: bool = False, batch_size: int | None = None,
 ) -> HarvestReport:  # fmt: skip
     """Load the snapshot at ``path`` into the graph (see :func:`graph.datasets.load_snapshot`)."""
-    from graph.datasets import HarvestSource, load_snapshot
+    from graph.datasets import BATCH_SIZE, HarvestSource, load_snapshot
     from opendata.snapshot import SnapshotReader
 
     with SnapshotReader(path) as reader:
@@ -128,7 +128,7 @@ def load_snapshot_file(
         )  # fmt: skip
         with _progress_bar(progress, total=header.record_count + len(header.rejected), unit="datasets") as bar:
             return load_snapshot(
-                driver, snapshot_items(reader), source, database=database,
+                driver, snapshot_items(reader), source, database=database, batch_size=batch_size or BATCH_SIZE,
                 progress=None if bar is None else lambda done: bar.update(done - bar.n),
             )  # fmt: skip
 
@@ -158,7 +158,9 @@ def cmd_load_snapshot(args: argparse.Namespace, settings: Settings) -> int:
 
     with open_driver(settings) as driver:
         migrate(driver, settings.neo4j_database)
-        report = load_snapshot_file(driver, Path(args.path), database=settings.neo4j_database, progress=True)
+        report = load_snapshot_file(
+            driver, Path(args.path), database=settings.neo4j_database, progress=True, batch_size=args.batch_size
+        )
     print(report.summary())
     _print_rejected(report.rejected_reasons, args.show_rejected)
     return 0
@@ -295,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
         "path", nargs="?", help="catalog folder/file (default: the demo catalog), service-items file or snapshot"
     )
     p.add_argument("--show-rejected", type=int, default=20, help="how many rejected items to list")
+    p.add_argument("--batch-size", type=int, help="datasets per transaction when loading a snapshot (default 1000)")
     p.set_defaults(func=cmd_load)
 
     p = sub.add_parser("link", help="link datasets to life events again; prints datasets per life event")

@@ -14,6 +14,34 @@ Relationships:
     (:Service|LifeEvent)-[:HAS_CRITERION]->(:Criterion)    CPSV-AP holdsRequirement (CriterionRequirement)
     (:LifeEvent)-[:TRIGGERED_BY]->(:Criterion)
     (:Bundle)-[:INCLUDES]->(:Service), (:Bundle)-[:FOR_EVENT]->(:LifeEvent)
+
+Open data (datasets harvested from CKAN portals; DCAT-AP in brackets). A dataset record
+(:class:`opendata.records.DatasetRecord`) is mapped to properties in :mod:`graph.dataset_props`, loaded by
+:mod:`graph.datasets` and linked to life events by :mod:`graph.linker`:
+    (:Portal {id, url, title, ckanVersion, watermark, lastSuccessfulRunAt, lastRunId})          dcat:Catalog
+    (:Dataset {id: "<portal>:<ckanId>", portal, ckanId, name, datasetType, title, titleZh, titleEn,
+               titlesJson, description, descriptionsJson, licenceId, licenceTitle, licenceUrl, landingUrl,
+               created, modified, harvestedAt, state: 'active'|'withdrawn', withdrawnAt, contentHash,
+               loadVersion, themes, languages, temporalStart, temporalEnd, spatial, dcatJson, extrasJson})
+                                                                                              dcat:Dataset
+        provenance: portal + ckanId + licence + harvestedAt (the harvest that brought this content) + modified (the
+        portal's metadata_modified); title is the record's primary title, titleZh zh-Hans (zh-Hant converted with
+        OpenCC t2s), titleEn English; *Json are {language: text} maps as JSON; withdrawn datasets are never deleted
+    (:Dataset)-[:FROM_PORTAL]->(:Portal)
+    (:Dataset)-[:PUBLISHED_BY]->(:Organization {id: "<portal>:<ckan id or name>", portal, ckanId, name, title,
+                                                titleZh, titlesJson})                         dct:publisher
+    (:Dataset)-[:HAS_RESOURCE]->(:Resource {id: "<portal>:<ckan id>" or "<dataset id>#<n>", position, name,
+                                            titlesJson, format, url, size, mediaType, modified})  dcat:distribution
+    (:Dataset)-[:TAGGED]->(:Tag {id: "<lang>:<folded name>", name, lang})                      dcat:keyword
+    (:Dataset)-[:IN_GROUP]->(:Group {id: "<portal>:<ckan id or name>", portal, ckanId, name, title, titlesJson})
+                                                                                              dcat:theme
+    (:Dataset)-[:RELEVANT_TO {status: 'suggested'|'approved'|'rejected', method: 'keyword-v1'|'manual', score,
+                              matchedTerms, reason, suggestedAt}]->(:LifeEvent)
+        written by the linker as 'suggested'; a data officer's review sets 'approved'/'rejected' (reviewedBy,
+        reviewedAt), which re-linking and re-harvesting keep
+    (:HarvestRun {id, portal, mode, source, startedAt, finishedAt, status: 'running'|'succeeded'|'failed', new,
+                  updated, unchanged, withdrawn, rejected, rejectedReasonsJson, seconds, writes, watermark,
+                  error})-[:HARVESTED]->(:Portal)
 """
 
 from __future__ import annotations

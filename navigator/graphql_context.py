@@ -16,7 +16,7 @@ from graphql import GraphQLResolveInfo
 from starlette.requests import Request
 
 from graph.access import ApiToken, authenticate
-from graph.session import GraphReader
+from graph.session import RETRY_TIME, GraphReader
 from navigator.graphql_errors import api_error, graph_errors
 from navigator.loaders import Loaders
 
@@ -39,9 +39,10 @@ class RequestContext:
     def create(
         cls, driver: neo4j.AsyncDriver, *, timeout: float, database: str | None = None, token: str | None = None,
         today: date | None = None,
+        retry_time: float = RETRY_TIME,
     ) -> RequestContext:
         """A context over ``driver``; call inside the running event loop (the loaders bind to it)."""
-        reader = GraphReader(driver, timeout, database)
+        reader = GraphReader(driver, timeout, database, retry_time)
         return cls(reader=reader, loaders=Loaders(reader), token=token, today=today)
 
     async def viewer(self) -> ApiToken | None:
@@ -88,5 +89,6 @@ async def context_factory(request: Request) -> RequestContext:
     state = request.app.state
     settings = state.settings
     return RequestContext.create(
-        state.driver, timeout=settings.query_timeout, database=settings.neo4j_database, token=bearer_token(request)
+        state.driver, timeout=settings.query_timeout, database=settings.neo4j_database,
+        retry_time=settings.neo4j_retry_time, token=bearer_token(request)
     )

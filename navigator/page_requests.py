@@ -35,7 +35,9 @@ def register_language() -> None:
 
 def graph_reader(request: Request) -> GraphReader:
     settings = request.app.state.settings
-    return GraphReader(request.app.state.driver, settings.query_timeout, settings.neo4j_database)
+    return GraphReader(
+        request.app.state.driver, settings.query_timeout, settings.neo4j_database, settings.neo4j_retry_time
+    )
 
 
 def path_language(request: Request) -> str:

@@ -67,6 +67,12 @@ OPTIONAL_WORDS = frozenset(STOP_WORDS) | frozenset(
     "le la les un une des du au aux et en pour par sur "
     "de het een van voor met en op in te".split()
 )
+OPTIONAL_HAN_WORDS = frozenset(
+    # How citizens ask in Chinese (Simplified, as queries are folded): question words, "I want / need", and the generic
+    # "apply / handle / procedure" verbs around what they are after (办理护照, 退休手续, 怎么申请公积金).
+    "怎么 怎样 怎么样 如何 哪里 哪儿 在哪 在哪里 什么 为什么 需要 我 我们 我的 想 想要 要 可以 能 能否 是否 "
+    "办理 办 手续 流程 步骤 申请 申办 申领".split()
+)
 
 
 def has_han(text: str) -> bool:
@@ -284,15 +290,21 @@ class TextAnalyzer(Analyzer):
     ``section_boosts`` weight the tokens of each section of the text (sections are separated by
     ``SECTION_SEPARATOR``; the last boost holds for any further section). A term's weight in a document is then the sum
     of its tokens' boosts, which BM25 takes as its frequency: BM25F over one field, so a word in a title counts as
-    several in a description, with one posting per term and document however many sections hold it.
+    several in a description, with one posting per term and document however many sections hold it. In the first
+    ``once_sections`` sections (titles and keywords: lists of names) a term counts once however often it is repeated,
+    so a long list of documents naming the same office does not outweigh a title that is the query. Use it only for
+    fields without positions.
 
     It holds only its configuration, so the schema whoosh pickles into the index's TOC stays small and portable; jieba
     and OpenCC live in module state.
     """
 
-    def __init__(self, *, stem: bool = False, section_boosts: tuple[float, ...] = (1.0,)) -> None:
+    def __init__(
+        self, *, stem: bool = False, section_boosts: tuple[float, ...] = (1.0,), once_sections: int = 0
+    ) -> None:
         self.stem = stem
         self.section_boosts = section_boosts
+        self.once_sections = once_sections
 
     def __call__(
         self,
@@ -322,7 +334,13 @@ class TextAnalyzer(Analyzer):
         token.stopped = False
         boosts = self.section_boosts
         last = len(boosts) - 1
+        once = self.once_sections
+        seen: set[tuple[int, str]] = set()
         for term, pos, start, end, _, section in analyse(value, stem=self.stem, subwords=mode != "query"):
+            if section < once:
+                if (section, term) in seen:
+                    continue
+                seen.add((section, term))
             token.text = term
             token.boost = boosts[section if section < last else last]
             if keeporiginal:

@@ -66,6 +66,9 @@ class SearchDocument:
     life_events: tuple[str, ...] = ()
     """Ids of the life events this document belongs to (a service's events; an event's own id)."""
     updated: datetime = _EPOCH
+    version: str = ""
+    """A digest of the source the document was built from; :meth:`SearchIndex.versions` gives it back, so a feed can
+    tell which documents are out of date without rebuilding them."""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -85,6 +88,8 @@ class SearchDocument:
                 object.__setattr__(self, name, value.strip())
         object.__setattr__(self, "formats", _values("formats", self.formats))
         object.__setattr__(self, "life_events", _values("life_events", self.life_events))
+        if not isinstance(self.version, str) or any(c in self.version for c in "\x1e\x1f\n"):
+            raise DocumentInvalid(f"version: expected a one-line string, got {self.version!r}")
         if not isinstance(self.updated, datetime) or self.updated.tzinfo is None:
             raise DocumentInvalid(f"updated: expected a timezone-aware datetime, got {self.updated!r}")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import logging
 import threading
 import time
@@ -21,7 +22,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
-from whoosh import collectors
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.query.compound import And
@@ -29,14 +29,17 @@ from whoosh.query.qcore import Query
 
 from navigator.search import storage
 from navigator.search.analysis import configure_segmenter
-from navigator.search.documents import SearchDocument
+from navigator.search.documents import KINDS, SearchDocument
 from navigator.search.errors import IndexLocked, IndexUnusable, InvalidQuery
+from navigator.search.evaluate import PhraseBudget, Scores, evaluate
 from navigator.search.facets import FacetTable
 from navigator.search.hits import make_hit
-from navigator.search.query import build_queries, filter_query, highlight_terms, parse_user_query
+from navigator.search.query import build_queries, filter_query, highlight_terms, parse_user_query, term_idf
+from navigator.search.ranking import FastBM25F, LengthCache
 from navigator.search.results import IndexReport, SearchResults, ZeroResultQuery
-from navigator.search.schema import SCHEMA_VERSION, build_schema, document_fields
+from navigator.search.schema import SCHEMA_VERSION, SYNC_COLUMN, build_schema, decode_sync, document_fields
 from navigator.search.suggest import complete, did_you_mean
+from navigator.search.synonyms import variant_boost, variants
 from navigator.search.zero_results import ZeroResultLog
 
 logger = logging.getLogger(__name__)
@@ -45,18 +48,6 @@ MAX_LIMIT = 100
 RESULT_CACHE_SIZE = 512
 """Searches remembered per index commit: citizens ask the same few things, and an answer costs 1–30 ms."""
 _WRITER_LIMIT_MB = 256
-
-
-class _MatchCollector(collectors.TopCollector):
-    """whoosh's top-N collector that also keeps every matching document number (for the total and the facets)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit=limit, usequality=False)  # type: ignore[no-untyped-call]
-        self.matched: list[int] = []
-
-    def _collect(self, global_docnum: int, score: float) -> Any:
-        self.matched.append(global_docnum)
-        return super()._collect(global_docnum, score)  # type: ignore[no-untyped-call]
 
 
 def _filters_key(filters: Mapping[str, Sequence[str]] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -82,7 +73,7 @@ def _decode_cursor(cursor: str) -> int:
 class SearchIndex:
     """A search index folder; see the module documentation. Build with :func:`open_index`."""
 
-    def __init__(self, root: Path, *, lock_timeout: float = 30.0) -> None:
+    def __init__(self, root: Path, *, lock_timeout: float = 30.0, cache_size: int = RESULT_CACHE_SIZE) -> None:
         self.root = root
         self.lock_timeout = lock_timeout
         self._lock = threading.Lock()
@@ -92,7 +83,10 @@ class SearchIndex:
         self._toc_generation = -1
         self._searcher: Any = None
         self._facets = FacetTable()
+        self._lengths = LengthCache()
+        self._cache_size = cache_size
         self._results: OrderedDict[tuple[Any, ...], SearchResults] = OrderedDict()
+        self._corrections: dict[str, str | None] = {}
         self._zero_results = ZeroResultLog(root / "zero_results.sqlite3")
 
     # --- opening and refreshing ---------------------------------------------------------------------------------
@@ -135,7 +129,10 @@ class SearchIndex:
         (``test_writing`` pins this); it also fails on an empty index.
         """
         toc_generation = self._ix.latest_generation()  # read first: a commit racing this only causes a re-check
-        old, self._searcher = self._searcher, self._ix.searcher()
+        old, self._searcher = self._searcher, self._ix.searcher(weighting=FastBM25F(self._lengths))
+        self._corrections = {}
+        segments = (leaf.segment() for leaf, _ in self._searcher.reader().leaf_readers())
+        self._lengths.keep_only({str(segment.segment_id()) for segment in segments if segment is not None})
         self._results.clear()
         if old is not None:
             old.close()
@@ -171,6 +168,24 @@ class SearchIndex:
     def doc_count(self) -> int:
         with self._lock:
             return int(self._current_searcher().doc_count())
+
+    def versions(self, kind: str) -> dict[str, str]:
+        """``{id: version}`` of every document of ``kind`` in the live index (see :attr:`SearchDocument.version`)."""
+        prefix = f"{kind}:"
+        found: dict[str, str] = {}
+        with self._lock:
+            reader = self._current_searcher().reader()
+            for leaf, _ in reader.leaf_readers():
+                if not leaf.has_column(SYNC_COLUMN):
+                    continue
+                deleted = leaf.has_deletions()
+                for docnum, data in enumerate(leaf.column_reader(SYNC_COLUMN)):
+                    if deleted and leaf.is_deleted(docnum):
+                        continue
+                    entry = decode_sync(data)
+                    if entry is not None and entry[0].startswith(prefix):
+                        found[entry[0][len(prefix) :]] = entry[1]
+        return found
 
     # --- writing ------------------------------------------------------------------------------------------------
 
@@ -212,8 +227,19 @@ class SearchIndex:
         )
         return report
 
-    def update(self, upserts: Iterable[SearchDocument] = (), deletions: Iterable[tuple[str, str]] = ()) -> IndexReport:
-        """Add or replace ``upserts``, remove ``deletions`` (``(kind, id)`` pairs), in one commit of the live index."""
+    def update(
+        self, upserts: Iterable[SearchDocument] = (), deletions: Iterable[tuple[str, str]] = (),
+        *, replace_kinds: Iterable[str] = (),
+    ) -> IndexReport:  # fmt: skip
+        """Add or replace ``upserts``, remove ``deletions`` (``(kind, id)`` pairs), in one commit of the live index.
+
+        With ``replace_kinds``, every document of those kinds is removed first, so that ``upserts`` become all there is
+        of them (a catalog reloaded whole). Readers see the index before or after the commit, never in between.
+        """
+        replaced = tuple(dict.fromkeys(replace_kinds))
+        unknown = sorted(set(replaced) - set(KINDS))
+        if unknown:
+            raise InvalidQuery(f"unknown kind(s) {', '.join(unknown)}; expected some of {', '.join(KINDS)}")
         started = time.perf_counter()
         with storage.writer_lock(self.root, self.lock_timeout):
             generation = storage.read_pointer(self.root)
@@ -227,10 +253,15 @@ class SearchIndex:
                 raise IndexLocked(f"whoosh's lock on {self.root / generation} stayed taken") from error
             added = deleted = 0
             try:
+                for kind in replaced:
+                    deleted += writer.delete_by_term("kind", kind)
                 for kind, ident in deletions:
                     deleted += writer.delete_by_term("key", f"{kind}:{ident}")
                 for doc in upserts:
-                    writer.update_document(**document_fields(doc))
+                    if doc.kind in replaced:
+                        writer.add_document(**document_fields(doc))
+                    else:
+                        writer.update_document(**document_fields(doc))
                     added += 1
             except BaseException:
                 writer.cancel()
@@ -263,27 +294,32 @@ class SearchIndex:
         limit: int = 10,
         page: int | None = None,
         after: str | None = None,
+        offset: int | None = None,
+        facets: bool = True,
     ) -> SearchResults:
         """One page of what matches ``query`` (user text, never query syntax) within ``kinds`` and ``filters``.
 
-        Pages are given by ``page`` (1-based) or by ``after``, the ``next_cursor`` of the previous page. ``lang`` is
-        the reader's language: titles and snippets are shown in it where the document has it. An empty query lists
-        everything that passes the filters (for browsing by facet).
+        The page starts at ``offset`` (0-based), at ``page`` (1-based, pages of ``limit``) or ``after`` the
+        ``next_cursor`` of the previous page; give at most one. ``lang`` is the reader's language: titles and snippets
+        are shown in it where the document has it. An empty query lists everything that passes the filters.
+        ``facets=False`` skips counting facet values (the total is counted anyway).
         """
         if not 1 <= limit <= MAX_LIMIT:
             raise InvalidQuery(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-        if page is not None and after is not None:
-            raise InvalidQuery("give page or after, not both")
+        if sum(x is not None for x in (page, after, offset)) > 1:
+            raise InvalidQuery("give at most one of page, after and offset")
         if page is not None and page < 1:
             raise InvalidQuery(f"page must be 1 or more, got {page}")
-        offset = _decode_cursor(after) if after is not None else ((page or 1) - 1) * limit
+        if offset is not None and offset < 0:
+            raise InvalidQuery(f"offset must be 0 or more, got {offset}")
+        if offset is None:
+            offset = _decode_cursor(after) if after is not None else ((page or 1) - 1) * limit
         parsed = parse_user_query(query)
         restrict = filter_query(kinds, filters)
-        strict, loose = build_queries(parsed)
-        marks = highlight_terms(parsed)
-        key = (parsed.text, tuple(sorted(kinds)), _filters_key(filters), lang, offset, limit)
+        found_variants = variants(parsed.text) if not parsed.empty else []
+        key = (parsed.text, tuple(sorted(kinds)), _filters_key(filters), lang, offset, limit, facets)
         with self._lock:
-            searcher = self._current_searcher()
+            self._current_searcher()
             cached = self._results.get(key)
             if cached is not None:
                 self._results.move_to_end(key)
@@ -293,41 +329,59 @@ class SearchIndex:
             return cached
         with self._lock:
             searcher = self._current_searcher()
-            collector, matched_all = self._run(searcher, strict, restrict, offset + limit), True
-            if not collector.matched and loose is not None:
-                collector, matched_all = self._run(searcher, loose, restrict, offset + limit), False
-            results = collector.results()
-            total = len(collector.matched)
-            facets = self._facets.count(searcher.reader(), collector.matched)
+            alternatives = [
+                (parse_user_query(v.text), variant_boost(term_idf(searcher, v.typed), term_idf(searcher, v.replaced)))
+                for v in found_variants
+            ]  # fmt: skip
+            strict, loose = build_queries(parsed, alternatives)
+            marks = highlight_terms(parsed, alternatives)
+            budget = PhraseBudget()
+            scores, matched_all = self._run(searcher, strict, restrict, budget), True
+            if not scores and loose is not None:
+                scores, matched_all = self._run(searcher, loose, restrict, budget), False
+            # best first, ties by document number (whoosh's order)
+            top = heapq.nlargest(offset + limit, ((score, -docnum) for docnum, score in scores.items()))
+            counts = self._facets.count(searcher.reader(), scores) if facets else {}
             hits = tuple(
-                make_hit(searcher.stored_fields(docnum)["doc"], score, lang, marks)
-                for score, docnum in results.top_n[offset : offset + limit]
+                make_hit(searcher.stored_fields(-negated)["doc"], score, lang, marks)
+                for score, negated in top[offset : offset + limit]
             )
-            suggestion = did_you_mean(searcher.reader(), parsed) if not parsed.empty else None
+            suggestion = did_you_mean(searcher.reader(), parsed, self._corrections) if not parsed.empty else None
+        total = len(scores)
         if total == 0 and not parsed.empty:
             self._zero_results.record(parsed.text)
-        found = SearchResults(
+        results = SearchResults(
             query=parsed.text,
             hits=hits,
             total=total,
+            total_is_lower_bound=budget.unchecked > 0,
             offset=offset,
-            facets=facets,
+            facets=counts,
             suggestion=suggestion,
             matched_all_terms=matched_all,
             next_cursor=_encode_cursor(offset + limit) if offset + limit < total else None,
         )
         with self._lock:
             if self._searcher is searcher:  # not if the index changed while this search ran
-                self._results[key] = found
-                if len(self._results) > RESULT_CACHE_SIZE:
+                self._results[key] = results
+                if len(self._results) > self._cache_size:
                     self._results.popitem(last=False)
-        return found
+        return results
 
     @staticmethod
-    def _run(searcher: Any, q: Query, restrict: Query | None, limit: int) -> _MatchCollector:
-        collector = _MatchCollector(limit)
-        searcher.search_with_collector(And([q, restrict]) if restrict is not None else q, collector)
-        return collector
+    def _run(searcher: Any, q: Query, restrict: Query | None, budget: PhraseBudget) -> Scores:
+        """Every match of ``q`` within ``restrict`` and its score, by global document number."""
+        combined = And([q, restrict]) if restrict is not None else q
+        scores: Scores = {}
+        for leaf, offset in searcher.leaf_searchers():
+            found = evaluate(combined, leaf, budget)
+            if offset:
+                scores.update({docnum + offset: score for docnum, score in found.items()})
+            elif not scores:
+                scores = found
+            else:
+                scores.update(found)
+        return scores
 
     def autocomplete(self, prefix: str, limit: int = 8) -> list[str]:
         """Up to ``limit`` completions of what a citizen is typing, most frequent first."""
@@ -341,12 +395,15 @@ class SearchIndex:
         return self._zero_results.report(limit)
 
 
-def open_index(path: Path | str, *, create: bool = True, lock_timeout: float = 30.0) -> SearchIndex:
-    """The index in folder ``path``; with ``create``, an empty one is made if there is none yet."""
+def open_index(
+    path: Path | str, *, create: bool = True, lock_timeout: float = 30.0, cache_size: int = RESULT_CACHE_SIZE
+) -> SearchIndex:
+    """The index in folder ``path``; with ``create``, an empty one is made if there is none yet. ``cache_size``
+    answers are remembered per commit (0: none, for benchmarks)."""
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
     configure_segmenter(root / "jieba")
-    index = SearchIndex(root, lock_timeout=lock_timeout)
+    index = SearchIndex(root, lock_timeout=lock_timeout, cache_size=cache_size)
     if storage.read_pointer(root) is None:
         if not create:
             raise IndexUnusable(f"{root} holds no index: build one first")

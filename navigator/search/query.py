@@ -6,8 +6,9 @@ phrase. Every unit is matched in both text fields (title ≫ keywords > descript
 :mod:`navigator.search.schema`); a Chinese compound also matches its finest dictionary split (出生证明: 出生 … 证明).
 
 Two queries come out: *strict*, where every meaningful unit must match (English stop words, common Romance and Dutch
-articles and single Han characters such as 办 or 的 are optional and only rank), and *loose*, where any unit may match,
-which the caller runs when the strict one finds nothing.
+articles, Chinese question and procedure words such as 怎么 or 手续, and single Han characters such as 办 or 的 are
+optional and only rank), and *loose*, where any unit may match, which the caller runs when the strict one finds
+nothing.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from whoosh.query.compound import And, AndMaybe, Or
+from whoosh.query.compound import And, AndMaybe, DisjunctionMax, Or
 from whoosh.query.positional import Phrase
 from whoosh.query.qcore import Every, Query
 from whoosh.query.terms import Term
 
 from navigator.search.analysis import (
+    OPTIONAL_HAN_WORDS,
     OPTIONAL_WORDS,
     analyse,
     has_han,
@@ -35,7 +38,10 @@ from navigator.search.schema import ENGLISH_FIELD, FACETS, TEXT_FIELD, normalise
 
 _SPLIT_BOOST = 0.6
 """A compound found only as its split (出生 … 证明 for 出生证明) ranks below the compound itself."""
-_QUOTES = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|『([^』]*)』?')
+_OPTIONAL_BOOST = 0.1
+"""An optional unit (办 in 办户口, "how" or "for" in English) breaks ties between documents with the meaningful
+words; it must not outweigh them (a rare single character has a high idf)."""
+QUOTES = re.compile(r'"([^"]*)"?|“([^”]*)”?|「([^」]*)」?|『([^』]*)』?')
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +63,10 @@ class QueryUnit:
 
     @property
     def optional(self) -> bool:
-        """Stop words and single Han characters only rank; they need not match."""
-        return (self.han and len(self.term) == 1) or (not self.han and self.term in OPTIONAL_WORDS)
+        """Stop words, question and procedure words and single Han characters only rank; they need not match."""
+        if self.han:
+            return len(self.term) == 1 or self.term in OPTIONAL_HAN_WORDS
+        return self.term in OPTIONAL_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +118,7 @@ def parse_user_query(text: str) -> ParsedQuery:
     units: list[QueryUnit] = []
     phrases: list[tuple[QueryUnit, ...]] = []
     position = 0
-    for match in _QUOTES.finditer(normalised):
+    for match in QUOTES.finditer(normalised):
         units.extend(_units(normalised[position : match.start()], position))
         inner_start = match.start() + 1
         inner = next(group for group in match.groups() if group is not None)
@@ -130,12 +138,16 @@ def _words_query(field: str, words: Sequence[str], boost: float = 1.0) -> Query:
     return Phrase(field, list(words), boost=boost)
 
 
-def _unit_query(unit: QueryUnit) -> Query:
-    """The unit in either field; a compound also as its split, ranked lower. Section weights are in the postings."""
-    clauses: list[Query] = [Term(TEXT_FIELD, unit.term), Term(ENGLISH_FIELD, unit.stem)]
+def _unit_query(unit: QueryUnit, boost: float = 1.0) -> Query:
+    """The unit in either field; a compound also as its split, ranked lower: the better of the two counts, not both
+    (a text with 出生证明 also has its sub-words 出生 and 证明). Section weights are in the postings."""
+    base: Query = Term(TEXT_FIELD, unit.term)
     if unit.split:
-        clauses.append(And([Term(TEXT_FIELD, word) for word in unit.split], boost=_SPLIT_BOOST))
-    return Or(clauses)
+        # a single character of the split must be there but does not score (身份证 → 身份 + 证: 证 alone means little,
+        # and as a rare stand-alone token its idf is high)
+        pieces = [Term(TEXT_FIELD, word, boost=1.0 if len(word) > 1 else 0.0) for word in unit.split]
+        base = DisjunctionMax([base, And(pieces, boost=_SPLIT_BOOST)])
+    return Or([base, Term(ENGLISH_FIELD, unit.stem)], boost=boost)
 
 
 def _phrase_query(units: Sequence[QueryUnit]) -> Query:
@@ -148,15 +160,54 @@ def _phrase_query(units: Sequence[QueryUnit]) -> Query:
     return Or(clauses)
 
 
-def build_queries(parsed: ParsedQuery) -> tuple[Query, Query | None]:
-    """The strict query, and the loose one to run if it finds nothing (``None`` when it would be the same)."""
+def _scaled(query: Query, factor: float) -> Query:
+    """``query`` with its score multiplied by ``factor`` (whoosh's own ``with_boost`` sets, and on a binary query sets
+    both sides)."""
+    if isinstance(query, AndMaybe):
+        return AndMaybe(_scaled(query.a, factor), _scaled(query.b, factor))
+    boost: float = getattr(query, "boost", 1.0)
+    return query.with_boost(boost * factor)
+
+
+def build_queries(
+    parsed: ParsedQuery, variants: Sequence[tuple[ParsedQuery, float]] = ()
+) -> tuple[Query, Query | None]:
+    """The strict query, and the loose one to run if it finds nothing (``None`` when it would be the same).
+
+    ``variants`` are the same query with a thesaurus term replaced (:mod:`navigator.search.synonyms`), each with the
+    factor its matches count by: a document scores its best match among the query and its variants.
+    """
+    strict, loose = _build(parsed)
+    built = [(*_build(variant), boost) for variant, boost in variants if not variant.empty]
+    if parsed.empty or not built:
+        return strict, loose
+    strict_any = DisjunctionMax([strict, *(_scaled(s, boost) for s, _, boost in built)])
+    if loose is None and all(other is None for _, other, _ in built):
+        return strict_any, None
+    looses = [loose or strict, *(_scaled(other or s, boost) for s, other, boost in built)]
+    return strict_any, DisjunctionMax(looses)
+
+
+def term_idf(searcher: Any, text: str) -> float:
+    """The summed idf of the meaningful words of ``text`` in the text fields (a word's best of the two; 0 for a word
+    the index does not have)."""
+    reader = searcher.reader()
+    units = [unit for unit in parse_user_query(text).all_units if not unit.optional]
+    return sum(
+        max(searcher.idf(TEXT_FIELD, unit.term) if (TEXT_FIELD, unit.term) in reader else 0.0,
+            searcher.idf(ENGLISH_FIELD, unit.stem) if (ENGLISH_FIELD, unit.stem) in reader else 0.0)
+        for unit in units
+    )  # fmt: skip
+
+
+def _build(parsed: ParsedQuery) -> tuple[Query, Query | None]:
     if parsed.empty:
         return Every(), None  # type: ignore[no-untyped-call]
     required = [_unit_query(unit) for unit in parsed.units if not unit.optional]
     required += [_phrase_query(phrase) for phrase in parsed.phrases]
-    optional = [_unit_query(unit) for unit in parsed.units if unit.optional]
-    if not required:
-        required, optional = optional, []
+    optional = [_unit_query(unit, _OPTIONAL_BOOST) for unit in parsed.units if unit.optional]
+    if not required:  # only optional words (a single character, "how to"): they are the query, at full weight
+        required, optional = [_unit_query(unit) for unit in parsed.units if unit.optional], []
     strict: Query = And(required) if len(required) > 1 else required[0]
     if optional:
         strict = AndMaybe(strict, Or(optional))
@@ -205,9 +256,12 @@ class Marks:
         return self.base_expanded if expanded else self.base
 
 
-def highlight_terms(parsed: ParsedQuery) -> Marks:
-    """What to mark for ``parsed`` (optional words only when they are the whole query)."""
-    units = [unit for unit in parsed.all_units if not unit.optional] or list(parsed.all_units)
+def highlight_terms(parsed: ParsedQuery, variants: Sequence[tuple[ParsedQuery, float]] = ()) -> Marks:
+    """What to mark for ``parsed`` and its thesaurus ``variants`` (optional words only when they are the whole
+    query)."""
+    queries = (parsed, *(variant for variant, _ in variants))
+    units = [unit for query in queries for unit in query.all_units if not unit.optional]
+    units = units or list(parsed.all_units)
     base = frozenset(unit.term for unit in units)
     english = frozenset(unit.stem for unit in units)
     extra = frozenset(word for unit in units for word in (*unit.split, *unit.subwords))

@@ -45,7 +45,9 @@ class SearchResults:
     total: int
     offset: int
     facets: Mapping[str, tuple[FacetCount, ...]]
-    """For each facet name, its values among all matches, most frequent first."""
+    """For each facet name, its values among all matches, most frequent first; empty when the search did not ask."""
+    total_is_lower_bound: bool = False
+    """True when a quoted phrase had more candidates than a search checks: at least ``total`` match, maybe more."""
     suggestion: str | None = None
     """The query with misspelt words corrected, when some word is unknown to the index and a correction exists."""
     matched_all_terms: bool = True

@@ -8,7 +8,8 @@ All the text of a document goes into one of two fields, each holding every langu
 
 Within a field the text is in three sections, title, keywords and description (:data:`SECTIONS`), whose tokens weigh
 :data:`SECTION_BOOSTS` (title ≫ keywords > description): BM25F with one posting per term and document, which keeps
-indexing and matching cheap (a query word is one or two postings lists, not six). Mixed-script text (``户口
+indexing and matching cheap (a query word is one or two postings lists, not six). The text fields keep no positions
+(phrases are checked against the stored text: :mod:`navigator.search.phrases`). Mixed-script text (``户口
 registration``) is fine in either field; a query is run against both, each analysed its own way (see
 :mod:`navigator.search.query`). Snippets are cut from the stored texts, per section and language.
 
@@ -20,6 +21,7 @@ to count them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from whoosh import columns
@@ -42,25 +44,30 @@ FACETS: Final = ("kind", "life_event", "organisation", "format", "licence", "por
 """Facet names, as used in ``filters`` and in :attr:`SearchResults.facets`; each is also an indexed field."""
 MULTI_VALUED_FACETS: Final = frozenset({"life_event", "format"})
 FACET_COLUMN: Final = "facets"
+SYNC_COLUMN: Final = "sync"
+"""``kind:id`` and the document's version, for :meth:`SearchIndex.versions` (one column read, no stored fields)."""
 _FACET_SEP: Final = "\x1e"
 _VALUE_SEP: Final = "\x1f"
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 """Bumped when the fields or the analysis change; an index of another version must be rebuilt."""
 
 
 def build_schema() -> Schema:
     """The schema of every index generation."""
-    base = TextAnalyzer(section_boosts=SECTION_BOOSTS)
-    english = TextAnalyzer(stem=True, section_boosts=SECTION_BOOSTS)
+    base = TextAnalyzer(section_boosts=SECTION_BOOSTS, once_sections=2)
+    english = TextAnalyzer(stem=True, section_boosts=SECTION_BOOSTS, once_sections=2)
     values = RegexTokenizer(rf"[^{VALUE_SEPARATOR}]+")
     fields: dict[str, Any] = {
         "key": ID(unique=True, stored=True),
         "doc": STORED(),
         FACET_COLUMN: COLUMN(columns.VarBytesColumn()),  # type: ignore[no-untyped-call]
+        SYNC_COLUMN: COLUMN(columns.VarBytesColumn()),  # type: ignore[no-untyped-call]
         SPELL_FIELD: TEXT(analyzer=TextAnalyzer(), phrase=False),
-        TEXT_FIELD: TEXT(analyzer=base),
-        ENGLISH_FIELD: TEXT(analyzer=english),
+        # No positions: postings blocks of ids and weights only read 2-3x faster (a quoted phrase is checked against
+        # the stored text instead, see navigator.search.phrases).
+        TEXT_FIELD: TEXT(analyzer=base, phrase=False),
+        ENGLISH_FIELD: TEXT(analyzer=english, phrase=False),
     }
     for name in FACETS:
         fields[name] = KEYWORD(analyzer=values) if name in MULTI_VALUED_FACETS else ID()
@@ -102,18 +109,32 @@ def decode_facets(data: bytes) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(part.split(_VALUE_SEP)) if part else () for part in data.decode("utf-8").split(_FACET_SEP))
 
 
+def encode_sync(doc: SearchDocument) -> bytes:
+    return f"{doc.key}{_VALUE_SEP}{doc.version}".encode()
+
+
+def decode_sync(data: bytes) -> tuple[str, str] | None:
+    """``(key, version)`` from the ``sync`` column; None for an empty value."""
+    if not data:
+        return None
+    key, _, version = data.decode("utf-8").partition(_VALUE_SEP)
+    return key, version
+
+
 def _join(texts: list[str]) -> str:
     return VALUE_SEPARATOR.join(texts)
 
 
-def _sections(doc: SearchDocument, english: bool) -> str:
+def section_text(
+    titles: Mapping[str, str], keywords: Mapping[str, Sequence[str]], descriptions: Mapping[str, str], english: bool
+) -> str:
     """One field's text: the title, keywords and description sections of the languages of one family."""
-    titles = [text for lang, text in doc.titles.items() if is_english(lang) == english]
-    keywords = [word for lang, words in doc.keywords.items() if is_english(lang) == english for word in words]
-    descriptions = [text for lang, text in doc.descriptions.items() if is_english(lang) == english]
-    if not (titles or keywords or descriptions):
+    title_texts = [text for lang, text in titles.items() if is_english(lang) == english]
+    keyword_texts = [word for lang, words in keywords.items() if is_english(lang) == english for word in words]
+    description_texts = [text for lang, text in descriptions.items() if is_english(lang) == english]
+    if not (title_texts or keyword_texts or description_texts):
         return ""
-    return SECTION_SEPARATOR.join(_join(section) for section in (titles, keywords, descriptions))
+    return SECTION_SEPARATOR.join(_join(section) for section in (title_texts, keyword_texts, description_texts))
 
 
 def document_fields(doc: SearchDocument) -> dict[str, Any]:
@@ -121,8 +142,9 @@ def document_fields(doc: SearchDocument) -> dict[str, Any]:
     fields: dict[str, Any] = {"key": doc.key, "doc": stored_payload(doc)}
     facets = facet_values(doc)
     fields[FACET_COLUMN] = encode_facets(facets)
+    fields[SYNC_COLUMN] = encode_sync(doc)
     for name, english in ((TEXT_FIELD, False), (ENGLISH_FIELD, True)):
-        text = _sections(doc, english)
+        text = section_text(doc.titles, doc.keywords, doc.descriptions, english)
         if text:
             fields[name] = text
     spell = [text for lang, text in doc.titles.items() if is_english(lang)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from navigator.search.analysis import analyse, has_han, normalise_query_text, to_simplified, to_traditional
+from navigator.search.analysis import analyse, has_han, normalise_query_text, stem_word, to_simplified, to_traditional
 from navigator.search.query import ParsedQuery, QueryUnit
 from navigator.search.schema import ENGLISH_FIELD, SPELL_FIELD, SUGGEST_FIELDS, TEXT_FIELD
 
@@ -46,13 +46,28 @@ def _correct(reader: Any, word: str) -> str | None:
     return None
 
 
-def did_you_mean(reader: Any, parsed: ParsedQuery) -> str | None:
-    """``parsed.text`` with its unknown words corrected, or None if nothing needs (or can be given) a correction."""
+def _known_word(reader: Any, unit: QueryUnit) -> bool:
+    return bool(reader.doc_frequency(SPELL_FIELD, unit.term) or reader.doc_frequency(TEXT_FIELD, unit.term))
+
+
+def did_you_mean(reader: Any, parsed: ParsedQuery, cache: dict[str, str | None] | None = None) -> str | None:
+    """``parsed.text`` with its misspelt words corrected, or None if nothing needs (or can be given) a correction.
+
+    A word is corrected when no text field knows it, or when it is not a word of any title or keyword but a near word
+    is, with the same English stem (unemployement → unemployment: the search found the stem, the suggestion shows the
+    spelling). ``cache`` keeps corrections for the life of one searcher (the automaton search costs milliseconds).
+    """
     replacements: list[tuple[int, int, str]] = []
+    corrections = cache if cache is not None else {}
     for unit in parsed.all_units:
-        if unit.han or unit.optional or len(unit.term) < 3 or unit.term.isdigit() or _known(reader, unit):
+        if unit.han or unit.optional or len(unit.term) < 3 or unit.term.isdigit() or _known_word(reader, unit):
             continue
-        correction = _correct(reader, unit.term)
+        if unit.term not in corrections:
+            correction = _correct(reader, unit.term)
+            if correction is not None and _known(reader, unit) and stem_word(correction) != unit.stem:
+                correction = None  # a real word found by its stem; the near word would change the search
+            corrections[unit.term] = correction
+        correction = corrections[unit.term]
         if correction is not None:
             replacements.append((unit.start, unit.end, correction))
     if not replacements:

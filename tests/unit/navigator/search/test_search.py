@@ -104,7 +104,9 @@ def test_filters_do_not_change_the_ranking(built_index: SearchIndex) -> None:
         ({"limit": 0}, "limit"),
         ({"page": 0}, "page"),
         ({"after": "not-a-cursor"}, "cursor"),
-        ({"page": 2, "after": "bzox"}, "not both"),
+        ({"page": 2, "after": "bzox"}, "at most one"),
+        ({"offset": 3, "page": 2}, "at most one"),
+        ({"offset": -1}, "offset"),
     ],
 )
 def test_bad_arguments_are_refused(built_index: SearchIndex, kwargs: dict[str, object], message: str) -> None:

@@ -29,6 +29,7 @@ from navigator.observability import (
 from navigator.outages import Neo4jCircuit, RequestDeadline
 from navigator.pages import page_exception_handlers, page_middleware, page_routes
 from navigator.schema import schema
+from navigator.search_feed import open_search
 from navigator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         driver = open_async_driver(settings)
         app.state.driver = driver
         app.state.settings = settings
+        # One SearchIndex per process, shared by GraphQL, pages (``search_index``) and /readyz; it notices new commits.
+        app.state.search = app.state.search_index = open_search(settings)
         try:
             yield {}
         finally:
             await circuit.aclose()
             await driver.close()
+            if app.state.search is not None:
+                app.state.search.close()
             mark_process_dead()
 
     routes = [

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from graph.harvest_runs import HarvestReport, Rejected
+    from navigator.search import IndexReport
     from opendata.records import DatasetRecord
     from opendata.snapshot import SnapshotReader
 
@@ -89,12 +90,29 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             report = load_service_items(driver, Path(args.path), settings.neo4j_database)
         else:
             raise NavigatorError(f"cannot load {args.what!r}")
+        indexed = _update_search(settings, driver, catalog=True)
     print(report.summary())
     for _, reason in report.rejected_items[: args.show_rejected]:
         print(f"  rejected: {reason}")
     if len(report.rejected_items) > args.show_rejected:
         print(f"  … and {len(report.rejected_items) - args.show_rejected} more rejected")
+    _print_index(indexed)
     return 0
+
+
+def _update_search(
+    settings: Settings, driver: neo4j.Driver, *, catalog: bool = False, datasets: bool = False
+) -> IndexReport | None:
+    """Bring the search index up to date after a load (see :func:`navigator.search_feed.update_index_after_load`)."""
+    from navigator.search_feed import update_index_after_load
+
+    return update_index_after_load(settings, driver, catalog=catalog, datasets=datasets)
+
+
+def _print_index(report: IndexReport | None) -> None:
+    from navigator.search_feed import describe
+
+    print(describe(report) if report is not None else "search index not updated: run `navigator index update`")
 
 
 # --- open data: snapshots, harvests, linking ------------------------------------------------------------------------
@@ -161,8 +179,10 @@ def cmd_load_snapshot(args: argparse.Namespace, settings: Settings) -> int:
         report = load_snapshot_file(
             driver, Path(args.path), database=settings.neo4j_database, progress=True, batch_size=args.batch_size
         )
+        indexed = _update_search(settings, driver, datasets=True)
     print(report.summary())
     _print_rejected(report.rejected_reasons, args.show_rejected)
+    _print_index(indexed)
     return 0
 
 
@@ -174,9 +194,11 @@ def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
     with open_driver(settings) as driver:
         migrate(driver, settings.neo4j_database)
         report = link_datasets(driver, portal=args.portal, database=settings.neo4j_database)
+        indexed = _update_search(settings, driver, datasets=True)
     print(report.summary())
     for line in report.table():
         print(f"  {line}")
+    _print_index(indexed)
     return 0
 
 
@@ -228,6 +250,32 @@ def cmd_portals(args: argparse.Namespace, settings: Settings) -> int:
             f"  {p.active} active, {p.withdrawn} withdrawn datasets; last successful run "
             f"{p.last_successful_run_at or 'never'}; watermark {p.watermark or '(none)'}"
         )
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    """``index rebuild`` builds the search index anew from the graph (swapped in whole); ``index update`` brings it
+    up to date (catalog replaced, changed datasets written again); ``index status`` shows its size."""
+    from navigator import search_feed
+    from navigator.database import open_driver
+    from navigator.search import open_index
+
+    if args.action == "status":
+        with open_index(settings.search_index_dir, create=False) as index:
+            print(f"search index {index.generation} in {settings.search_index_dir}: {index.doc_count()} documents")
+        return 0
+    with (
+        open_driver(settings) as driver,
+        open_index(settings.search_index_dir, lock_timeout=search_feed.WRITER_WAIT) as index,
+    ):
+        database = settings.neo4j_database
+        if args.action == "rebuild":
+            report = search_feed.rebuild_index(index, driver, database)
+        else:
+            catalog = search_feed.update_catalog(index, driver, database)
+            datasets = search_feed.sync_datasets(index, driver, database)
+            report = search_feed.merge_reports(catalog, datasets)
+    print(search_feed.describe(report))
     return 0
 
 
@@ -318,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", nargs="?", help="the portal's URL (add)")
     p.add_argument("--language", help="language of the portal's untranslated text (add), e.g. en, pt, zh-Hant")
     p.set_defaults(func=cmd_portals)
+
+    p = sub.add_parser("index", help="the search index: rebuild it from the graph, update it, or show its status")
+    p.add_argument("action", choices=["rebuild", "update", "status"])
+    p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("serve", help="serve the web app and GraphQL API")
     p.add_argument("--host")

@@ -19,6 +19,7 @@ from graph.access import ApiToken, authenticate
 from graph.session import RETRY_TIME, GraphReader
 from navigator.graphql_errors import api_error, graph_errors
 from navigator.loaders import Loaders
+from navigator.search import SearchIndex
 
 __all__ = ["RequestContext", "bearer_token", "context_factory", "request_context"]
 
@@ -29,6 +30,8 @@ class RequestContext:
 
     reader: GraphReader
     loaders: Loaders
+    search: SearchIndex | None = None
+    """The process's search index (``app.state.search``), or None when the app runs without one."""
     token: str | None = field(default=None, repr=False)
     """The bearer token the request carries (never shown in a repr or a log)."""
     today: date | None = None
@@ -38,12 +41,12 @@ class RequestContext:
     @classmethod
     def create(
         cls, driver: neo4j.AsyncDriver, *, timeout: float, database: str | None = None, token: str | None = None,
-        today: date | None = None,
+        today: date | None = None, search: SearchIndex | None = None,
         retry_time: float = RETRY_TIME,
     ) -> RequestContext:
         """A context over ``driver``; call inside the running event loop (the loaders bind to it)."""
         reader = GraphReader(driver, timeout, database, retry_time)
-        return cls(reader=reader, loaders=Loaders(reader), token=token, today=today)
+        return cls(reader=reader, loaders=Loaders(reader), search=search, token=token, today=today)
 
     async def viewer(self) -> ApiToken | None:
         """The active API token the request carries, or None (anonymous, malformed, unknown or revoked)."""
@@ -90,5 +93,5 @@ async def context_factory(request: Request) -> RequestContext:
     settings = state.settings
     return RequestContext.create(
         state.driver, timeout=settings.query_timeout, database=settings.neo4j_database,
-        retry_time=settings.neo4j_retry_time, token=bearer_token(request)
+        retry_time=settings.neo4j_retry_time, token=bearer_token(request), search=getattr(state, "search", None),
     )

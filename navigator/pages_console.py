@@ -36,6 +36,7 @@ from navigator.i18n import language_from_header, translator
 from navigator.page_requests import graph_reader, path_language
 from navigator.pages_render import SECURITY_HEADERS, render
 from navigator.pages_search import app_search_index
+from navigator.search_feed import refresh_after_link_change
 
 __all__ = ["console_routes"]
 
@@ -185,10 +186,11 @@ async def console_review(request: Request) -> Response:
     back = form.get("status", "suggested")
     back = back if back in LINK_STATUSES else "suggested"
     try:
-        await review_dataset_link(
+        review = await review_dataset_link(
             request.app.state.driver, principal, action=action, dataset_id=form.get("dataset", "").strip(),
             event_id=form.get("event", "").strip(), timeout=settings.query_timeout, database=settings.neo4j_database,
         )
+        await refresh_after_link_change(app_search_index(request), graph_reader(request), review.link.dataset_id)
         done = action
     except AccessDenied:
         done = "denied"

@@ -18,6 +18,7 @@ from navigator.graphql_context import request_context
 from navigator.graphql_errors import api_error, graph_errors
 from navigator.schema_datasets import DatasetLink
 from navigator.schema_types import plain_id
+from navigator.search_feed import refresh_after_link_change
 
 __all__ = ["ChangeRecord", "DatasetLinkChange", "Mutation"]
 
@@ -78,6 +79,7 @@ async def _review(
     # What this request read before the change is stale now.
     context.loaders.links_of_datasets.clear_all()
     context.loaders.links_of_events.clear_all()
+    await refresh_after_link_change(context.search, reader, review.link.dataset_id)  # and its search document
     return review
 
 

@@ -1,7 +1,8 @@
 """Writes a checked :class:`~graph.catalog.Catalog` to Neo4j: idempotent batches in one transaction.
 
 Each node carries a ``contentHash`` of its properties and links, so a load tells created, updated and unchanged
-apart and writes only what changed; a second load of the same files writes nothing.
+apart and writes only what changed; a second load of the same files writes nothing. A load that writes something
+also gives the catalog a new ``(:CatalogVersion)`` in the same transaction.
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ def write_catalog(driver: neo4j.Driver, catalog: Catalog, report: LoadReport, da
         for kind, query in UPSERTS:
             for chunk in _chunks(changed[kind], BATCH_SIZE):
                 tx.run(query(), rows=chunk).consume()
+        tx.run(queries.BUMP_CATALOG_VERSION).consume()  # caches of catalog data (graph.journeys) read it again
 
     with driver.session(database=database) as session:
         session.execute_write(work)

@@ -16,6 +16,7 @@ from graphql import GraphQLResolveInfo
 from starlette.requests import Request
 
 from graph.access import ApiToken, authenticate
+from graph.journeys import PlanningHeads
 from graph.session import RETRY_TIME, GraphReader
 from navigator.graphql_errors import api_error, graph_errors
 from navigator.loaders import Loaders
@@ -36,17 +37,20 @@ class RequestContext:
     """The bearer token the request carries (never shown in a repr or a log)."""
     today: date | None = None
     """The date journeys are planned for (None = today); tests pin it."""
+    planning_heads: PlanningHeads | None = field(default=None, repr=False)
+    """The process's kept planning head (``app.state.planning_heads``), or None: read it for every journey."""
     _viewer: asyncio.Future[ApiToken | None] | None = field(default=None, repr=False)
 
     @classmethod
     def create(
         cls, driver: neo4j.AsyncDriver, *, timeout: float, database: str | None = None, token: str | None = None,
-        today: date | None = None, search: SearchIndex | None = None,
+        today: date | None = None, planning_heads: PlanningHeads | None = None, search: SearchIndex | None = None,
         retry_time: float = RETRY_TIME,
     ) -> RequestContext:
         """A context over ``driver``; call inside the running event loop (the loaders bind to it)."""
         reader = GraphReader(driver, timeout, database, retry_time)
-        return cls(reader=reader, loaders=Loaders(reader), search=search, token=token, today=today)
+        return cls(reader=reader, loaders=Loaders(reader), search=search, token=token, today=today,
+                   planning_heads=planning_heads)
 
     async def viewer(self) -> ApiToken | None:
         """The active API token the request carries, or None (anonymous, malformed, unknown or revoked)."""
@@ -93,5 +97,6 @@ async def context_factory(request: Request) -> RequestContext:
     settings = state.settings
     return RequestContext.create(
         state.driver, timeout=settings.query_timeout, database=settings.neo4j_database,
-        retry_time=settings.neo4j_retry_time, token=bearer_token(request), search=getattr(state, "search", None),
+        retry_time=settings.neo4j_retry_time, token=bearer_token(request),
+        planning_heads=getattr(state, "planning_heads", None), search=getattr(state, "search", None),
     )

@@ -1,4 +1,9 @@
-// Names of the documents and agencies a journey mentions, bundles of its events, and datasets linked to them.
+// Names of the documents and agencies a journey mentions, bundles of its events, datasets linked to them, and the
+// catalog version now (a planner that used a kept head compares it with the head's).
+CALL () {
+  OPTIONAL MATCH (v:CatalogVersion {id: 'catalog'})
+  RETURN v.version AS version
+}
 CALL () {
   MATCH (d:Evidence) WHERE d.id IN $evidenceIds
   RETURN collect(d {.*}) AS evidence
@@ -24,4 +29,4 @@ CALL () {
     eventId: e.id, status: r.status, score: r.score
   }) AS datasets
 }
-RETURN evidence, agencies, bundles, datasets
+RETURN version, evidence, agencies, bundles, datasets

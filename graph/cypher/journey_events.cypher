@@ -1,4 +1,9 @@
-// Everything needed to choose life events for a profile: stages, events with their stages and criteria.
+// Everything needed to choose life events for a profile: stages, events with their stages and criteria, and the
+// catalog version they belong to (null when no catalog load has recorded one).
+CALL () {
+  OPTIONAL MATCH (v:CatalogVersion {id: 'catalog'})
+  RETURN v.version AS version
+}
 CALL () {
   MATCH (st:LifeStage)
   RETURN collect(st {.*}) AS stages
@@ -19,4 +24,4 @@ CALL () {
   MATCH (c:Criterion)
   RETURN collect(c {.*}) AS criteria
 }
-RETURN stages, events, criteria
+RETURN version, stages, events, criteria

@@ -1,6 +1,6 @@
 # mypy: allow-subclassing-any
 """The public GraphQL schema: the ``Query`` and ``Mutation`` roots over the types of ``schema_types``,
-``schema_datasets``, ``schema_journey`` and ``schema_mutations``.
+``schema_datasets``, ``schema_journey``, ``schema_search`` and ``schema_mutations``.
 
 Single lookups (``service(id:)`` …) take our plain ids or Relay global ids and answer ``null`` for an unknown id;
 listings are Relay connections with ``totalCount``. ``python -m navigator.schema`` (or ``navigator schema``) writes
@@ -26,6 +26,7 @@ from navigator.graphql_errors import graph_errors
 from navigator.schema_datasets import Dataset, DatasetConnection
 from navigator.schema_journey import Journey, JourneyInput, JourneyView, resolve_journey
 from navigator.schema_mutations import Mutation
+from navigator.schema_search import autocomplete_field, search_field
 from navigator.schema_types import (
     Agency,
     Bundle,
@@ -98,6 +99,8 @@ class Query(graphene.ObjectType):
         Journey, required=True, input=graphene.Argument(JourneyInput, required=True),
         description="Plan a person's road. The input is used for this answer only: never stored, never logged.",
     )
+    search = search_field()
+    autocomplete = autocomplete_field()
 
     @staticmethod
     async def resolve_node(root: Any, info: GraphQLResolveInfo, id: str) -> Any:

@@ -34,7 +34,14 @@ from navigator.search.errors import IndexLocked, IndexUnusable, InvalidQuery
 from navigator.search.evaluate import PhraseBudget, Scores, evaluate
 from navigator.search.facets import FacetTable
 from navigator.search.hits import make_hit
-from navigator.search.query import build_queries, filter_query, highlight_terms, parse_user_query, term_idf
+from navigator.search.query import (
+    build_queries,
+    filter_query,
+    highlight_terms,
+    parse_user_query,
+    require_span,
+    term_idf,
+)
 from navigator.search.ranking import FastBM25F, LengthCache
 from navigator.search.results import IndexReport, SearchResults, ZeroResultQuery
 from navigator.search.schema import SCHEMA_VERSION, SYNC_COLUMN, build_schema, decode_sync, document_fields
@@ -330,7 +337,8 @@ class SearchIndex:
         with self._lock:
             searcher = self._current_searcher()
             alternatives = [
-                (parse_user_query(v.text), variant_boost(term_idf(searcher, v.typed), term_idf(searcher, v.replaced)))
+                (require_span(parse_user_query(v.text), v.start, v.start + len(v.replaced)),
+                 variant_boost(term_idf(searcher, v.typed), term_idf(searcher, v.replaced)))
                 for v in found_variants
             ]  # fmt: skip
             strict, loose = build_queries(parsed, alternatives)

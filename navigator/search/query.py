@@ -13,6 +13,7 @@ nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -60,10 +61,14 @@ class QueryUnit:
     subwords: tuple[str, ...] = ()
     """A Han compound's search-mode sub-words (for highlighting)."""
     han: bool = False
+    required: bool = False
+    """Must match even if it is a word that is otherwise optional (a thesaurus replacement: 社会保障 卡)."""
 
     @property
     def optional(self) -> bool:
         """Stop words, question and procedure words and single Han characters only rank; they need not match."""
+        if self.required:
+            return False
         if self.han:
             return len(self.term) == 1 or self.term in OPTIONAL_HAN_WORDS
         return self.term in OPTIONAL_WORDS
@@ -110,6 +115,15 @@ def _units(text: str, offset: int) -> list[QueryUnit]:
         unit = units[index]
         units[index] = QueryUnit(unit.text, unit.start, unit.end, unit.term, unit.stem, unit.split, tuple(words), True)
     return units
+
+
+def require_span(parsed: ParsedQuery, start: int, end: int) -> ParsedQuery:
+    """``parsed`` with every unit inside ``[start, end)`` of its text required (see :attr:`QueryUnit.required`)."""
+    units = tuple(
+        dataclasses.replace(unit, required=True) if start <= unit.start and unit.end <= end else unit
+        for unit in parsed.units
+    )
+    return ParsedQuery(parsed.text, units, parsed.phrases)
 
 
 def parse_user_query(text: str) -> ParsedQuery:

@@ -1,11 +1,12 @@
 """Equivalent terms: what citizens say for what the catalog calls it, and mainland and Taiwan words for one thing.
 
-A query that contains a term of a group is also run with each other term of the group in its place, quoted (a term of
-several words, 社会保障 卡, must appear as one); a document counts with its best match among the variants, the query
-as typed ahead of a variant (:data:`VARIANT_BOOST`). Chinese terms are matched anywhere in the query once folded to
-Simplified, Latin ones as whole words, case-folded. A replacement rarer in the index than the term typed would score
-its few documents far above the many that have the typed term (its idf is higher), so the caller scales a variant down
-by the ratio of their idfs, as Lucene's synonym queries blend document frequencies (:func:`variant_boost`).
+A query that contains a term of a group is also run with each other term of the group in its place, every word of the
+replacement required (社会保障 卡: the 卡 counts, though a single character is otherwise optional); a document counts
+with its best match among the variants, the query as typed ahead of a variant (:data:`VARIANT_BOOST`). Chinese terms
+are matched anywhere in the query once folded to Simplified, Latin ones as whole words, case-folded. A replacement
+rarer in the index than the term typed would score its few documents far above the many that have the typed term (its
+idf is higher), so the caller scales a variant down by the ratio of their idfs, as Lucene's synonym queries blend
+document frequencies (:func:`variant_boost`).
 
 The table is small on purpose: colloquial names of common documents and benefits (驾照 for 机动车驾驶证), and everyday
 words that differ across the strait (餐厅 / 餐馆, 数据 / 资料). Words that are simply part of a longer official name
@@ -84,6 +85,8 @@ class Variant:
     text: str
     typed: str
     replaced: str
+    start: int
+    """Where the replacement is in ``text`` (it ends at ``start + len(replaced)``): its words must all match."""
 
 
 def variants(text: str) -> list[Variant]:
@@ -106,9 +109,9 @@ def variants(text: str) -> list[Variant]:
             continue
         taken.append((start, end))
         for other in _GROUPS[number]:
-            if other is not term:  # quoted: a term of several words (社会保障 卡) must appear as one
-                replaced = f'{folded[:start]}"{other.text}"{folded[end:]}'
-                out.setdefault(replaced, Variant(replaced, term.text, other.text))
+            if other is not term:
+                replaced = folded[:start] + other.text + folded[end:]
+                out.setdefault(replaced, Variant(replaced, term.text, other.text, start))
     return list(out.values())[:MAX_VARIANTS]
 
 

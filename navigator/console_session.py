@@ -64,10 +64,15 @@ def console_config(request: Request, environ: Mapping[str, str] | None = None) -
     config = getattr(state, "console_config", None)
     if isinstance(config, ConsoleConfig):
         return config
-    env = os.environ if environ is None else environ
-    raw_secret = env.get("NAVIGATOR_CONSOLE_SECRET", "")
+    settings = getattr(state, "settings", None)
+    if environ is None and settings is not None:
+        raw_secret, password_hash = settings.console_secret, settings.console_password_hash
+    else:
+        env = os.environ if environ is None else environ
+        raw_secret = env.get("NAVIGATOR_CONSOLE_SECRET", "")
+        password_hash = env.get("NAVIGATOR_CONSOLE_PASSWORD_HASH") or None
     secret = hashlib.sha256(raw_secret.encode()).digest() if raw_secret else secrets.token_bytes(32)
-    config = ConsoleConfig(secret=secret, password_hash=env.get("NAVIGATOR_CONSOLE_PASSWORD_HASH") or None)
+    config = ConsoleConfig(secret=secret, password_hash=password_hash or None)
     state.console_config = config
     return config
 

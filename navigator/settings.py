@@ -95,6 +95,8 @@ class Settings:
     harvest_user_agent: str = "road-of-life-navigator/0.1 (+open-data harvester)"
     harvest_concurrency: int = 4
     log_level: str = "INFO"
+    console_secret: str = field(default="", repr=False)
+    console_password_hash: str | None = field(default=None, repr=False)
 
     @property
     def embedded(self) -> bool:
@@ -189,4 +191,8 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
     SettingDoc("NAVIGATOR_HARVEST_CONCURRENCY", "harvest_concurrency", _positive_int, "4",
                "Concurrent requests to one portal at most"),
     SettingDoc("NAVIGATOR_LOG_LEVEL", "log_level", lambda raw: raw.strip().upper(), "INFO", "Logging level"),
+    SettingDoc("NAVIGATOR_CONSOLE_SECRET", "console_secret", str, "(random per process)",
+               "Key signing console sessions; set it so sessions survive restarts and span workers", secret=True),
+    SettingDoc("NAVIGATOR_CONSOLE_PASSWORD_HASH", "console_password_hash", str, "(unset)",
+               "argon2 hash of the data officers' console password (token login works without it)", secret=True),
 )

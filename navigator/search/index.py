@@ -47,9 +47,11 @@ from navigator.search.results import IndexReport, SearchResults, ZeroResultQuery
 from navigator.search.schema import SCHEMA_VERSION, SYNC_COLUMN, build_schema, decode_sync, document_fields
 from navigator.search.suggest import complete, did_you_mean
 from navigator.search.synonyms import variant_boost, variants
+from navigator.search.whoosh_tweaks import install as install_whoosh_tweaks
 from navigator.search.zero_results import ZeroResultLog
 
 logger = logging.getLogger(__name__)
+install_whoosh_tweaks()
 
 MAX_LIMIT = 100
 RESULT_CACHE_SIZE = 512

@@ -256,7 +256,8 @@ def update_index_after_load(
 ) -> IndexReport | None:  # fmt: skip
     """Bring the index at ``settings.search_index_dir`` up to date after the graph changed.
 
-    ``catalog``: the catalog was (re)loaded; ``datasets``: datasets were loaded, linked or withdrawn (a harvest);
+    ``catalog``: the catalog was (re)loaded (datasets are synchronised too: they carry their life events' names);
+    ``datasets``: datasets were loaded, linked or withdrawn (a harvest);
     ``dataset_ids``: just these datasets changed. An index that does not exist yet, is empty or was built by another
     version of the code is rebuilt whole. Never raises for the index or the graph: the load that called it has
     succeeded, so a failure is logged (with what to run) and None returned.
@@ -274,7 +275,7 @@ def update_index_after_load(
             report = None
             if catalog:
                 report = update_catalog(index, driver, database)
-            if datasets:
+            if datasets or catalog:  # datasets carry the names of their life events
                 report = merge_reports(report, sync_datasets(index, driver, database))
             elif ids:
                 report = merge_reports(report, update_datasets(index, driver, ids, database))

@@ -8,17 +8,20 @@ tasks started inside the block (DataLoader dispatches, ``asyncio.gather``) repor
 An observer sees a query's *name* (``"STAGES_ALL"``, see :func:`graph.queries.name_of`), never its text or
 parameters. :meth:`QueryObserver.before_query` may refuse a query by raising :class:`~graph.errors.GraphUnavailable`
 (a circuit breaker does, while Neo4j is known to be away); it is asked again before each retry.
+:meth:`QueryObserver.read_sent` is handed each attempt while it runs: cancelling it abandons the read, which then
+fails with GraphUnavailable (the circuit breaker does so with the reads in flight when it finds Neo4j gone).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
 from collections.abc import Iterator
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-__all__ = ["Outcome", "QueryObserver", "notify_after", "notify_before", "observe_queries"]
+__all__ = ["Outcome", "QueryObserver", "notify_after", "notify_before", "notify_sent", "observe_queries"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,9 @@ Outcome = Literal["ok", "unavailable", "timeout", "error"]
 class QueryObserver(Protocol):
     def before_query(self, name: str) -> None:
         """Called before the query (and before each retry) is sent; may raise GraphUnavailable to refuse it."""
+
+    def read_sent(self, name: str, attempt: asyncio.Future[Any]) -> None:
+        """Called with each attempt of a read as it starts; cancelling ``attempt`` abandons the read."""
 
     def after_query(self, name: str, seconds: float, outcome: Outcome) -> None:
         """Called once per query when it has finished, however it ended."""
@@ -53,6 +59,12 @@ def notify_before(name: str) -> None:
     """Ask every observer whether ``name`` may be sent; the first refusal (GraphUnavailable) propagates."""
     for observer in _observers.get():
         observer.before_query(name)
+
+
+def notify_sent(name: str, attempt: asyncio.Future[Any]) -> None:
+    """Hand every observer the attempt of a read that has just started."""
+    for observer in _observers.get():
+        observer.read_sent(name, attempt)
 
 
 def notify_after(name: str, seconds: float, outcome: Outcome) -> None:

@@ -31,7 +31,7 @@ import neo4j
 
 from graph import queries
 from graph.errors import GraphUnavailable
-from graph.observers import Outcome, notify_after, notify_before
+from graph.observers import Outcome, notify_after, notify_before, notify_sent
 
 __all__ = [
     "RETRY_TIME", "GraphReader", "RoundTrips", "count_round_trip", "count_round_trips", "graph_unavailable",
@@ -110,6 +110,21 @@ async def _read_once(
         return [record async for record in result]
 
 
+async def _attempt(
+    name: str, driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None
+) -> list[neo4j.Record]:
+    """One attempt, as a task the observers may cancel to abandon it (then GraphUnavailable)."""
+    attempt = asyncio.ensure_future(_read_once(driver, query, params, timeout, database))
+    notify_sent(name, attempt)
+    try:
+        return await attempt
+    except asyncio.CancelledError:
+        this = asyncio.current_task()
+        if (this is not None and this.cancelling()) or not attempt.cancelled():
+            raise  # the caller is being cancelled: not ours to turn into an error
+        raise GraphUnavailable("Neo4j is unavailable: the read was abandoned") from None
+
+
 async def read_query(
     driver: neo4j.AsyncDriver, query: str, params: Mapping[str, Any], timeout: float, database: str | None = None,
     *, retry_time: float = RETRY_TIME,
@@ -129,7 +144,7 @@ async def read_query(
         while True:
             notify_before(name)
             try:
-                records = await _read_once(driver, query, params, timeout, database)
+                records = await _attempt(name, driver, query, params, timeout, database)
                 break
             except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as e:
                 if not e.is_retryable() or time.monotonic() + pause > give_up:

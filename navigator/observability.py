@@ -30,6 +30,7 @@ and stack only (its message may quote a citizen's input). ``navigator serve`` lo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -128,6 +129,9 @@ class _QueryMetrics:
     """A :class:`graph.observers.QueryObserver` timing each web read by its name."""
 
     def before_query(self, name: str) -> None:
+        return None
+
+    def read_sent(self, name: str, attempt: asyncio.Future[Any]) -> None:
         return None
 
     def after_query(self, name: str, seconds: float, outcome: Outcome) -> None:

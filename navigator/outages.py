@@ -1,8 +1,9 @@
 """Failing fast: the Neo4j circuit and the request deadline, so that no request hangs while something is away.
 
 :class:`Neo4jCircuit` watches the web path's reads (a :class:`graph.observers.QueryObserver`). When a read finds Neo4j
-unreachable — after the read's own short retries, see ``NAVIGATOR_NEO4J_RETRY_TIME`` — the circuit *opens*: every
-read is refused at once with :class:`~graph.errors.GraphUnavailable` (no connection attempt, no waiting), so GraphQL
+unreachable — after the read's own short retries, see ``NAVIGATOR_NEO4J_RETRY_TIME`` — the circuit *opens*: the reads
+still in flight are abandoned, and every new read is refused at once with :class:`~graph.errors.GraphUnavailable`
+(no connection attempt, no waiting), so GraphQL
 answers ``503`` + ``Retry-After`` with code ``GRAPH_UNAVAILABLE`` and pages the 503 error page, in milliseconds. A
 background probe pings Neo4j every ``NAVIGATOR_NEO4J_PROBE_INTERVAL`` seconds; the first answer closes the circuit
 and service resumes, without restarting anything. A slow query (over ``NAVIGATOR_QUERY_TIMEOUT``) does not open it.
@@ -20,6 +21,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -63,6 +65,7 @@ class Neo4jCircuit:
         self._opened_at: float | None = None
         self._probing: asyncio.Task[None] | None = None
         self._stopped = False
+        self._in_flight: set[asyncio.Future[Any]] = set()
 
     @property
     def is_open(self) -> bool:
@@ -78,6 +81,10 @@ class Neo4jCircuit:
         if self._opened_at is not None:
             raise GraphUnavailable("Neo4j is unavailable (waiting for it to answer again)")
 
+    def read_sent(self, name: str, attempt: asyncio.Future[Any]) -> None:
+        self._in_flight.add(attempt)
+        attempt.add_done_callback(self._in_flight.discard)
+
     def after_query(self, name: str, seconds: float, outcome: Outcome) -> None:
         if outcome == "unavailable":
             self.trip()
@@ -89,7 +96,9 @@ class Neo4jCircuit:
         if self._opened_at is not None or self._stopped:
             return
         self._opened_at = time.monotonic()
-        log.warning("Neo4j is unreachable: reads are refused (503) until it answers again")
+        abandoned = [attempt for attempt in self._in_flight if attempt.cancel()]
+        log.warning("Neo4j is unreachable: %d reads in flight abandoned, new reads refused (503) until it answers "
+                    "again", len(abandoned))
         self._notify(True)
         # A fresh context: the probe must not report to (or be refused by) the observers of the request that tripped.
         loop = asyncio.get_running_loop()

@@ -59,6 +59,27 @@ def test_the_circuit_refuses_reads_while_open_and_closes_when_the_probe_answers(
     assert changes == [True, False]
 
 
+def test_opening_the_circuit_abandons_the_reads_in_flight() -> None:
+    async def never() -> bool:
+        return False
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        circuit = Neo4jCircuit(never, probe_interval=10)
+        hanging, finished = loop.create_future(), loop.create_future()
+        finished.set_result([])
+        circuit.read_sent("STAGES_ALL", hanging)
+        circuit.read_sent("PING", finished)
+        circuit.after_query("SERVICES_BY_IDS", 0.2, "unavailable")
+        assert hanging.cancelled() and not finished.cancelled()
+        late = loop.create_future()
+        circuit.read_sent("STAGES_ALL", late)  # (a read the circuit already refuses never gets this far)
+        assert not late.cancelled()
+        await circuit.aclose()
+
+    run(scenario())
+
+
 def test_a_failing_or_hanging_probe_keeps_the_circuit_open_and_stops_with_the_app() -> None:
     calls = 0
 

@@ -130,9 +130,10 @@ def test_the_serve_logging_config_is_valid() -> None:
     config = logging_config("INFO")
     assert config["formatters"]["json"]["()"] == "navigator.observability.JsonFormatter"
     root = logging.getLogger()
-    saved = root.handlers[:], root.level
+    handlers, level = root.handlers[:], root.level
     try:
         logging.config.dictConfig(config)
         assert isinstance(root.handlers[0].formatter, JsonFormatter)
     finally:
-        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+        root.handlers[:] = handlers
+        root.setLevel(level)

@@ -192,10 +192,10 @@ async def resolve_search(
     )  # fmt: skip
 
 
-async def resolve_autocomplete(root: Any, info: GraphQLResolveInfo, prefix: str, first: int = 8) -> list[str]:
+async def resolve_autocomplete(root: Any, info: GraphQLResolveInfo, prefix: str, first: int | None = 8) -> list[str]:
     if len(prefix) > MAX_QUERY:
         raise api_error(f"`prefix` takes at most {MAX_QUERY} characters.", "BAD_USER_INPUT")
-    if not 1 <= first <= MAX_FIRST:
+    if first is None or not 1 <= first <= MAX_FIRST:
         raise api_error(f"`first` must be between 1 and {MAX_FIRST}.", "BAD_USER_INPUT")
     index = _index(info)
     try:

@@ -56,7 +56,9 @@ install_whoosh_tweaks()
 MAX_LIMIT = 100
 RESULT_CACHE_SIZE = 512
 """Searches remembered per index commit: citizens ask the same few things, and an answer costs 1–30 ms."""
-_WRITER_LIMIT_MB = 256
+_WRITER_LIMIT_MB = 1024
+"""A rebuild's posting pool stays in memory up to this: at 100k documents a 256 MB pool spills to disk and merges
+its runs, and the rebuild takes 1.6x the CPU (1,650 against 2,700 documents/s)."""
 
 
 def _filters_key(filters: Mapping[str, Sequence[str]] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -222,13 +222,10 @@ async def refresh_after_link_change(
         return
     task = asyncio.ensure_future(refresh_datasets(index, reader, [dataset_id]))
     _background.add(task)
-    task.add_done_callback(_refresh_done)
-    try:
-        await asyncio.wait_for(asyncio.shield(task), wait)
-    except TimeoutError:
+    task.add_done_callback(_refresh_done)  # logs a failure; never raised into the caller
+    done, _ = await asyncio.wait({task}, timeout=wait)
+    if not done:
         log.info("search index: the refresh of a dataset continues in the background")
-    except (SearchError, GraphError, OSError):
-        pass  # logged by _refresh_done
 
 
 def _refresh_done(task: asyncio.Task[IndexReport]) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from graph.model import Text
 from graph.reads_search import CatalogEntry, DatasetEntry, LinkedEvent, dataset_version
-from navigator.search_feed import FEED_VERSION, catalog_document, dataset_document
+from navigator.search import IndexLocked
+from navigator.search_feed import FEED_VERSION, catalog_document, dataset_document, refresh_after_link_change
 
 
 def test_a_service_carries_its_documents_and_agency_in_both_languages() -> None:
@@ -68,3 +72,22 @@ def test_the_dataset_version_follows_what_the_index_holds() -> None:
     assert dataset_version({**row, "links": [{**row["links"][0], "status": "approved"}]}) != same
     assert dataset_version({**row, "organization": {"name": "org", "title": "Renamed"}}) != same
     assert dataset_version({**row, "props": {**row["props"], "contentHash": "h2"}}) != same
+
+
+class _Reader:
+    async def records(self, query: str, params: dict[str, Any] | None = None) -> list[Any]:
+        return []
+
+
+class _LockedIndex:
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        raise IndexLocked("a rebuild holds the index")
+
+
+def test_a_link_change_refresh_never_fails_the_request(caplog: pytest.LogCaptureFixture) -> None:
+    async def scenario() -> None:
+        await refresh_after_link_change(_LockedIndex(), _Reader(), "p:a", wait=1.0)  # type: ignore[arg-type]
+        await refresh_after_link_change(None, _Reader(), "p:a")  # type: ignore[arg-type]
+
+    asyncio.run(scenario())
+    assert "was not refreshed (IndexLocked: a rebuild holds the index)" in caplog.text

@@ -1,22 +1,25 @@
 """Reads what the planner needs from Neo4j (async, read transactions with a timeout) and plans a journey.
 
-Three reads: the planning head (stages, events, criteria: ``JOURNEY_EVENTS``), the services of the chosen events
-(``JOURNEY_SERVICES``) and what those services mention (``JOURNEY_CONTEXT``). The ``*_from_record(s)`` functions map
-their records to domain objects; they are pure, so the API benchmark's raw-driver baseline maps the same way.
+Three named reads. ``JOURNEY_EVENTS``: the planning head (stages, events, criteria), from which the life events of a
+profile are chosen. ``JOURNEY_EVENT_PARTS``: per chosen event, its catalog part — its services with the
+prerequisites they pull in, the documents and agencies they name, its bundles. ``JOURNEY_DATASETS``: the open
+datasets linked to the chosen events. The ``*_from_record`` functions map records to domain objects; they are pure,
+so the API benchmark's raw-driver baseline maps the same way.
 
-The head changes only when a catalog load changes something, and every such load gives the catalog a new version
-(``(:CatalogVersion)``, see ``graph.loader``). A :class:`PlanningHeads` handed to :func:`plan_journey` keeps the last
-head read with its version; the next journey plans from it and reads only services and context, and the context read
-returns the catalog's current version in the same statement. When that differs (or the kept head does not know an
-event the person chose), the head is read again and the journey planned again from it: a journey is never planned
-from a stale head. A graph whose catalog was never loaded by ``graph.loader`` has no version, and nothing is kept.
+Everything but the datasets changes only when a catalog load changes something, and every such load gives the
+catalog a new version (``(:CatalogVersion)``, see ``graph.loader``); dataset links change without one. A
+:class:`PlanningCache` handed to :func:`plan_journey` keeps the head and the event parts read, with the version they
+were read at. A journey then plans from them and reads only its datasets, which come with the catalog's version now,
+read in the same statement. When that differs (or the kept head does not know an event the person chose), everything
+kept is dropped, the head read again and the journey planned again: a journey is never planned from stale catalog
+data. A graph whose catalog was never loaded by ``graph.loader`` has no version, and nothing is kept.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -25,6 +28,9 @@ import neo4j
 from graph import queries
 from graph.errors import NotFound
 from graph.model import (
+    Agency,
+    Bundle,
+    Evidence,
     Service,
     Text,
     agency_from_props,
@@ -39,31 +45,46 @@ from graph.planner import DatasetRef, Journey, PlanningData, Profile, choose_eve
 from graph.session import read_query
 
 __all__ = [
-    "PlanningHead", "PlanningHeads", "context_from_record", "context_params", "fetch_planning_data",
-    "head_from_record", "journey_fingerprint", "plan_journey", "services_from_records",
+    "EventPart", "PlanningCache", "datasets_from_record", "fetch_planning_data", "head_from_record",
+    "journey_fingerprint", "part_from_record", "plan_journey", "planning_data",
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class PlanningHead:
-    """The stages, events and criteria of the catalog (``data``) and the catalog version they were read at."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventPart:
+    """The catalog part of one life event's journey: its services (with the prerequisites they pull in), the
+    documents and agencies they name, and the event's bundles; all by id."""
 
-    version: str | None
-    data: PlanningData
+    services: Mapping[str, Service] = field(default_factory=dict)
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    agencies: Mapping[str, Agency] = field(default_factory=dict)
+    bundles: Mapping[str, Bundle] = field(default_factory=dict)
 
 
-class PlanningHeads:
-    """Keeps the last planning head read, for journeys planned by one process against one graph (one driver and
-    database). Create one per driver, next to it; it holds catalog data only, nothing of a person."""
+class PlanningCache:
+    """The catalog data journeys were planned from — the head and the parts of the events asked for so far — and the
+    catalog version they were read at, for one process and one graph (one driver and database). Create one next to
+    the driver. It holds catalog data only, nothing of a person, and at most one part per life event."""
 
     def __init__(self) -> None:
-        self.current: PlanningHead | None = None
-        self.reads = 0
+        self.version: str | None = None
+        self.head: PlanningData | None = None
+        self.parts: dict[str, EventPart] = {}
+        self.head_reads = 0
         """How many times the head was read from the graph (for tests and benchmarks)."""
 
-    def keep(self, head: PlanningHead) -> None:
-        """Keep ``head`` when it has a version (a graph without one cannot say when its head changes)."""
-        self.current = head if head.version is not None else None
+    def keep(self, version: str | None, head: PlanningData, parts: Mapping[str, EventPart]) -> None:
+        """Forget what was kept; keep ``head`` and ``parts``, read at ``version``, when there is a version (a graph
+        without one cannot say when its catalog changes)."""
+        if version is None:
+            self.version, self.head, self.parts = None, None, {}
+        else:
+            self.version, self.head, self.parts = version, head, dict(parts)
+
+    def keep_parts(self, version: str | None, parts: Mapping[str, EventPart]) -> None:
+        """Keep ``parts`` if they were read at the version kept (not after another request moved on)."""
+        if version is not None and version == self.version:
+            self.parts.update(parts)
 
 
 def head_from_record(head: Mapping[str, Any]) -> PlanningData:
@@ -80,8 +101,7 @@ def head_from_record(head: Mapping[str, Any]) -> PlanningData:
     )
 
 
-def services_from_records(rows: Sequence[Mapping[str, Any]]) -> dict[str, Service]:
-    """The services of the records of ``JOURNEY_SERVICES``, by id."""
+def _services(rows: Sequence[Mapping[str, Any]]) -> dict[str, Service]:
     return {
         r["props"]["id"]: service_from_props(
             r["props"], event_ids=r["eventIds"], requires=r["requires"], produces=r["produces"],
@@ -92,94 +112,121 @@ def services_from_records(rows: Sequence[Mapping[str, Any]]) -> dict[str, Servic
     }
 
 
-def context_params(services: Mapping[str, Service], event_ids: Sequence[str]) -> dict[str, Any]:
-    """The parameters of ``JOURNEY_CONTEXT`` for these services and events."""
-    # Only the documents the services name: the ones a person holds are part of their profile and stay here.
-    evidence_ids = sorted({d for s in services.values() for d in (*s.requires, *s.produces)})
-    agency_ids = sorted({s.agency_id for s in services.values() if s.agency_id})
-    return {"evidenceIds": evidence_ids, "agencyIds": agency_ids, "eventIds": list(event_ids)}
-
-
-def context_from_record(
-    base: PlanningData, services: Mapping[str, Service], context: Mapping[str, Any]
-) -> PlanningData:
-    """``base`` (a planning head) with ``services`` and the one record of ``JOURNEY_CONTEXT``."""
-    return replace(
-        base, services=services,
-        evidence={p["id"]: evidence_from_props(p) for p in context["evidence"]},
-        agencies={p["id"]: agency_from_props(p) for p in context["agencies"]},
+def part_from_record(record: Mapping[str, Any]) -> EventPart:
+    """The catalog part of one event, from one record of ``JOURNEY_EVENT_PARTS``."""
+    event_id = record["eventId"]
+    return EventPart(
+        services=_services(record["services"]),
+        evidence={p["id"]: evidence_from_props(p) for p in record["evidence"]},
+        agencies={p["id"]: agency_from_props(p) for p in record["agencies"]},
         bundles={
-            b["props"]["id"]: bundle_from_props(b["props"], b["eventId"], tuple(b["serviceIds"]))
-            for b in context["bundles"]
+            b["props"]["id"]: bundle_from_props(b["props"], event_id, tuple(b["serviceIds"]))
+            for b in record["bundles"]
         },
-        datasets=tuple(
-            DatasetRef(
-                id=d["id"], title=Text(zh=d["titleZh"] or d["title"] or "", en=d["titleEn"] or d["title"] or ""),
-                portal=d["portal"] or "", event_id=d["eventId"], status=d["status"], score=float(d["score"] or 0),
-            )
-            for d in context["datasets"]
-        ),
     )
 
 
-async def _read_head(driver: neo4j.AsyncDriver, timeout: float, database: str | None) -> PlanningHead:
+def datasets_from_record(record: Mapping[str, Any]) -> tuple[DatasetRef, ...]:
+    """The dataset links of the one record of ``JOURNEY_DATASETS``, in its order (approved first)."""
+    return tuple(
+        DatasetRef(
+            id=d["id"], title=Text(zh=d["titleZh"] or d["title"] or "", en=d["titleEn"] or d["title"] or ""),
+            portal=d["portal"] or "", event_id=d["eventId"], status=d["status"], score=float(d["score"] or 0),
+        )
+        for d in record["datasets"]
+    )
+
+
+def planning_data(head: PlanningData, parts: Iterable[EventPart], datasets: tuple[DatasetRef, ...]) -> PlanningData:
+    """The planner's data: the head, the union of the chosen events' parts (services in id order), the datasets."""
+    services: dict[str, Service] = {}
+    evidence: dict[str, Evidence] = {}
+    agencies: dict[str, Agency] = {}
+    bundles: dict[str, Bundle] = {}
+    for part in parts:
+        services.update(part.services)
+        evidence.update(part.evidence)
+        agencies.update(part.agencies)
+        bundles.update(part.bundles)
+    return PlanningData(
+        stages=head.stages, events=head.events, criteria=head.criteria,
+        services={key: services[key] for key in sorted(services)}, evidence=evidence, agencies=agencies,
+        bundles=bundles, datasets=datasets,
+    )
+
+
+async def _read_head(
+    driver: neo4j.AsyncDriver, timeout: float, database: str | None
+) -> tuple[str | None, PlanningData]:
     (head,) = await read_query(driver, queries.JOURNEY_EVENTS, {}, timeout, database)
-    return PlanningHead(head["version"], head_from_record(head))
+    return head["version"], head_from_record(head)
 
 
 async def _read_rest(
-    driver: neo4j.AsyncDriver, head: PlanningHead, profile: Profile, *, timeout: float, today: date,
+    driver: neo4j.AsyncDriver, cache: PlanningCache, profile: Profile, *, timeout: float, today: date,
     database: str | None, verify: bool,
 ) -> tuple[PlanningData, str | None]:
-    """The planning data of ``profile`` over ``head``, and the catalog version read with its last part. With no
-    event chosen there is nothing more to read, unless ``verify`` asks for the version all the same."""
-    base = head.data
-    events, _ = choose_events(profile, base, today)
+    """The planning data of ``profile`` over the cache's head and parts (reading the parts it lacks, and the
+    datasets), and the catalog version read with it. With no event chosen nothing more is read, unless ``verify``
+    asks for the version all the same. Raises NotFound for a chosen event the head does not know."""
+    head, version = cache.head, cache.version
+    assert head is not None
+    events, _ = choose_events(profile, head, today)
     event_ids = [e.event.id for e in events]
     if not event_ids and not verify:
-        return base, head.version
-    services: dict[str, Service] = {}
-    if event_ids:
-        rows = await read_query(driver, queries.JOURNEY_SERVICES, {"eventIds": event_ids}, timeout, database)
-        services = services_from_records(rows)
-    (context,) = await read_query(
-        driver, queries.JOURNEY_CONTEXT, context_params(services, event_ids), timeout, database
-    )
-    return context_from_record(base, services, context), context["version"]
+        return head, version
+    parts = {key: cache.parts[key] for key in event_ids if key in cache.parts}
+    missing = [key for key in event_ids if key not in parts]
+    read_at: set[str | None] = set()
+    if missing:
+        rows = await read_query(driver, queries.JOURNEY_EVENT_PARTS, {"eventIds": missing}, timeout, database)
+        read = {row["eventId"]: part_from_record(row) for row in rows}
+        read_at = {row["version"] for row in rows}
+        if read_at == {version}:
+            cache.keep_parts(version, read)
+        parts |= read
+    (record,) = await read_query(driver, queries.JOURNEY_DATASETS, {"eventIds": event_ids}, timeout, database)
+    now = record["version"]
+    if read_at - {now}:
+        now = None  # the catalog changed between the two reads: not to be trusted
+    chosen = (parts.get(key, EventPart()) for key in event_ids)
+    return planning_data(head, chosen, datasets_from_record(record)), now
 
 
 async def fetch_planning_data(
     driver: neo4j.AsyncDriver, profile: Profile, *, timeout: float, today: date, database: str | None = None,
-    heads: PlanningHeads | None = None,
+    cache: PlanningCache | None = None,
 ) -> PlanningData:
-    """What the planner needs for ``profile``; with ``heads``, from the kept head while the catalog has not changed
+    """What the planner needs for ``profile``; with ``cache``, from what it keeps while the catalog has not changed
     (see the module's documentation)."""
-    kept = heads.current if heads is not None else None
-    if kept is not None:
+    if cache is not None and cache.head is not None:
+        kept = cache.version
         try:
             data, version = await _read_rest(
-                driver, kept, profile, timeout=timeout, today=today, database=database, verify=True
+                driver, cache, profile, timeout=timeout, today=today, database=database, verify=True
             )
         except NotFound:
             version = None  # perhaps an event the kept head does not know yet: read the head again
-        if version is not None and version == kept.version:
+        if version is not None and version == kept:
             return data
-    head = await _read_head(driver, timeout, database)
-    if heads is not None:
-        heads.reads += 1
-        heads.keep(head)
-    data, _ = await _read_rest(driver, head, profile, timeout=timeout, today=today, database=database, verify=False)
+    fresh = PlanningCache()
+    version, head = await _read_head(driver, timeout, database)
+    fresh.version, fresh.head = version, head
+    data, _ = await _read_rest(driver, fresh, profile, timeout=timeout, today=today, database=database, verify=False)
+    if cache is not None:
+        cache.head_reads += 1
+        cache.keep(version, head, fresh.parts)
     return data
 
 
 async def plan_journey(
     driver: neo4j.AsyncDriver, profile: Profile, *, timeout: float, today: date | None = None,
-    database: str | None = None, heads: PlanningHeads | None = None,
+    database: str | None = None, cache: PlanningCache | None = None,
 ) -> Journey:
-    """Plan the journey for ``profile`` against the graph behind ``driver`` (from the head ``heads`` keeps, if
-    given and current)."""
+    """Plan the journey for ``profile`` against the graph behind ``driver`` (from what ``cache`` keeps, if given
+    and current)."""
     today = today or date.today()
-    data = await fetch_planning_data(driver, profile, timeout=timeout, today=today, database=database, heads=heads)
+    data = await fetch_planning_data(driver, profile, timeout=timeout, today=today, database=database, cache=cache)
     return plan(profile, data, today)
 
 

@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from graph.admin import ping
-from graph.journeys import PlanningHeads
+from graph.journeys import PlanningCache
 from navigator import health
 from navigator.database import open_async_driver
 from navigator.graphql_context import context_factory
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         driver = open_async_driver(settings)
         app.state.driver = driver
         app.state.settings = settings
-        app.state.planning_heads = PlanningHeads()  # the journey planner's catalog head, kept per driver
+        app.state.planning_cache = PlanningCache()  # catalog data journeys are planned from, kept per driver
         # One SearchIndex per process, shared by GraphQL, pages (``search_index``) and /readyz; it notices new commits.
         app.state.search = app.state.search_index = open_search(settings)
         try:

@@ -16,7 +16,7 @@ from graphql import GraphQLResolveInfo
 from starlette.requests import Request
 
 from graph.access import ApiToken, authenticate
-from graph.journeys import PlanningHeads
+from graph.journeys import PlanningCache
 from graph.session import RETRY_TIME, GraphReader
 from navigator.graphql_errors import api_error, graph_errors
 from navigator.loaders import Loaders
@@ -37,20 +37,20 @@ class RequestContext:
     """The bearer token the request carries (never shown in a repr or a log)."""
     today: date | None = None
     """The date journeys are planned for (None = today); tests pin it."""
-    planning_heads: PlanningHeads | None = field(default=None, repr=False)
-    """The process's kept planning head (``app.state.planning_heads``), or None: read it for every journey."""
+    planning_cache: PlanningCache | None = field(default=None, repr=False)
+    """The process's catalog data for journeys (``app.state.planning_cache``), or None: read it for every journey."""
     _viewer: asyncio.Future[ApiToken | None] | None = field(default=None, repr=False)
 
     @classmethod
     def create(
         cls, driver: neo4j.AsyncDriver, *, timeout: float, database: str | None = None, token: str | None = None,
-        today: date | None = None, planning_heads: PlanningHeads | None = None, search: SearchIndex | None = None,
+        today: date | None = None, planning_cache: PlanningCache | None = None, search: SearchIndex | None = None,
         retry_time: float = RETRY_TIME,
     ) -> RequestContext:
         """A context over ``driver``; call inside the running event loop (the loaders bind to it)."""
         reader = GraphReader(driver, timeout, database, retry_time)
         return cls(reader=reader, loaders=Loaders(reader), search=search, token=token, today=today,
-                   planning_heads=planning_heads)
+                   planning_cache=planning_cache)
 
     async def viewer(self) -> ApiToken | None:
         """The active API token the request carries, or None (anonymous, malformed, unknown or revoked)."""
@@ -98,5 +98,5 @@ async def context_factory(request: Request) -> RequestContext:
     return RequestContext.create(
         state.driver, timeout=settings.query_timeout, database=settings.neo4j_database,
         retry_time=settings.neo4j_retry_time, token=bearer_token(request),
-        planning_heads=getattr(state, "planning_heads", None), search=getattr(state, "search", None),
+        planning_cache=getattr(state, "planning_cache", None), search=getattr(state, "search", None),
     )

@@ -363,7 +363,7 @@ async def resolve_journey(root: Any, info: GraphQLResolveInfo, input: Mapping[st
     with graph_errors():
         journey = await plan_journey(
             reader.driver, profile, timeout=reader.timeout, today=today, database=reader.database,
-            heads=context.planning_heads,
+            cache=context.planning_cache,
         )
     services = {s.service.id: s.service for s in journey.steps} | {x.service.id: x.service for x in journey.excluded}
     context.loaders.prime_journey_objects(

@@ -118,7 +118,7 @@ def test_age_zero_alone_gives_the_newborns_road(demo_graph: neo4j.Driver, test_s
     assert 0 < journey["visits"] <= in_person
     assert journey["visits"] < journey["visitsWithoutBundles"]  # the newborn bundle is one visit
     assert 0 < journey["criticalPathDays"] <= journey["serialDays"]
-    assert trips.queries == ["JOURNEY_EVENTS", "JOURNEY_SERVICES", "JOURNEY_CONTEXT", "CRITERIA_BY_IDS"]
+    assert trips.queries == ["JOURNEY_EVENTS", "JOURNEY_EVENT_PARTS", "JOURNEY_DATASETS", "CRITERIA_BY_IDS"]
 
 
 def test_a_stage_runs_steps_in_parallel(demo_graph: neo4j.Driver, test_settings: Settings) -> None:

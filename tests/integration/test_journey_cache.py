@@ -1,5 +1,6 @@
-"""The journey planner's kept head (``graph.journeys.PlanningHeads``) against the real Neo4j: read once, reused while
-the catalog version stands, read again after a catalog load changes something, never kept without a version."""
+"""The journey planner's kept catalog data (``graph.journeys.PlanningCache``) against the real Neo4j: read once,
+reused while the catalog version stands (datasets read every time), read again after a catalog load changes
+something, never kept without a version."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import neo4j
 
 from graph.catalog import DEMO_CATALOG
-from graph.journeys import PlanningHeads, journey_fingerprint, plan_journey
+from graph.journeys import PlanningCache, journey_fingerprint, plan_journey
 from graph.loader import load_catalog
 from graph.planner import Journey, Profile
 from graph.session import RoundTrips, count_round_trips
@@ -19,7 +20,7 @@ from navigator.settings import Settings
 
 TODAY = date(2026, 11, 23)
 NEWBORN = Profile(age=0)
-HEAD, SERVICES, CONTEXT = "JOURNEY_EVENTS", "JOURNEY_SERVICES", "JOURNEY_CONTEXT"
+HEAD, PARTS, DATASETS = "JOURNEY_EVENTS", "JOURNEY_EVENT_PARTS", "JOURNEY_DATASETS"
 
 NEW_EVENT = """
 events:
@@ -33,7 +34,7 @@ events:
 """
 
 
-def plan(settings: Settings, heads: PlanningHeads | None, *profiles: Profile) -> list[tuple[Journey, RoundTrips]]:
+def plan(settings: Settings, cache: PlanningCache | None, *profiles: Profile) -> list[tuple[Journey, RoundTrips]]:
     """Plan each profile in turn over one driver, counting each one's round trips."""
 
     async def run() -> list[tuple[Journey, RoundTrips]]:
@@ -44,7 +45,7 @@ def plan(settings: Settings, heads: PlanningHeads | None, *profiles: Profile) ->
                 with count_round_trips() as trips:
                     journey = await plan_journey(
                         driver, profile, timeout=settings.query_timeout, today=TODAY,
-                        database=settings.neo4j_database, heads=heads,
+                        database=settings.neo4j_database, cache=cache,
                     )
                 planned.append((journey, trips))
             return planned
@@ -54,48 +55,63 @@ def plan(settings: Settings, heads: PlanningHeads | None, *profiles: Profile) ->
     return asyncio.run(run())
 
 
-def test_the_head_is_read_once_and_again_after_a_catalog_change(
+def test_catalog_data_is_read_once_and_again_after_a_catalog_change(
     clean_graph: neo4j.Driver, test_settings: Settings, tmp_path: Path
 ) -> None:
     load_catalog(clean_graph, DEMO_CATALOG)
-    heads = PlanningHeads()
-    (first, cold), (second, warm) = plan(test_settings, heads, NEWBORN, NEWBORN)
-    assert cold.queries == [HEAD, SERVICES, CONTEXT]
-    assert warm.queries == [SERVICES, CONTEXT]
+    cache = PlanningCache()
+    (first, cold), (second, warm) = plan(test_settings, cache, NEWBORN, NEWBORN)
+    assert cold.queries == [HEAD, PARTS, DATASETS]
+    assert warm.queries == [DATASETS]
     assert journey_fingerprint(first) == journey_fingerprint(second)
     (uncached, _), = plan(test_settings, None, NEWBORN)
     assert journey_fingerprint(uncached) == journey_fingerprint(first)
-    assert heads.reads == 1
+    assert cache.head_reads == 1
 
     # An unchanged reload writes nothing and keeps the version; a load that adds an event gives a new one.
     assert load_catalog(clean_graph, DEMO_CATALOG).created == 0
-    (_, still_warm), = plan(test_settings, heads, NEWBORN)
-    assert still_warm.queries == [SERVICES, CONTEXT]
+    (_, still_warm), = plan(test_settings, cache, NEWBORN)
+    assert still_warm.queries == [DATASETS]
     (tmp_path / "events.yaml").write_text(NEW_EVENT, encoding="utf-8")
     assert load_catalog(clean_graph, tmp_path).created == 1
 
-    # The kept head does not know the new event: it is read again, and the journey has the event.
+    # What was kept does not know the new event: it is all read again, and the journey has the event.
     chosen = Profile(life_events=("naming-a-child",))
-    (named, stale), (again, _) = plan(test_settings, heads, chosen, NEWBORN)
+    (named, stale), (again, refill), (_, warm_again) = plan(test_settings, cache, chosen, NEWBORN, NEWBORN)
     assert [e.event.id for e in named.events] == ["naming-a-child"]
-    assert stale.queries == [HEAD, SERVICES, CONTEXT]
-    assert heads.reads == 2
+    assert stale.queries == [HEAD, PARTS, DATASETS]
+    assert refill.queries == [PARTS, DATASETS] and warm_again.queries == [DATASETS]
+    assert cache.head_reads == 2
     assert journey_fingerprint(again) == journey_fingerprint(first)
 
 
-def test_a_version_change_alone_makes_the_planner_read_the_head_again(
+def test_a_version_change_alone_makes_the_planner_read_everything_again(
     clean_graph: neo4j.Driver, test_settings: Settings, tmp_path: Path
 ) -> None:
     load_catalog(clean_graph, DEMO_CATALOG)
-    heads = PlanningHeads()
-    plan(test_settings, heads, NEWBORN)
+    cache = PlanningCache()
+    plan(test_settings, cache, NEWBORN)
     (tmp_path / "events.yaml").write_text(NEW_EVENT, encoding="utf-8")
     load_catalog(clean_graph, tmp_path)
-    (_, trips), = plan(test_settings, heads, NEWBORN)
-    assert trips.queries == [SERVICES, CONTEXT, HEAD, SERVICES, CONTEXT]
-    assert heads.reads == 2 and heads.current is not None
-    (_, warm), = plan(test_settings, heads, NEWBORN)
-    assert warm.queries == [SERVICES, CONTEXT]
+    (_, trips), (_, warm) = plan(test_settings, cache, NEWBORN, NEWBORN)
+    assert trips.queries == [DATASETS, HEAD, PARTS, DATASETS]
+    assert warm.queries == [DATASETS]
+    assert cache.head_reads == 2 and cache.head is not None
+
+
+def test_dataset_links_are_read_for_every_journey(clean_graph: neo4j.Driver, test_settings: Settings) -> None:
+    load_catalog(clean_graph, DEMO_CATALOG)
+    cache = PlanningCache()
+    (before, _), = plan(test_settings, cache, NEWBORN)
+    assert before.datasets == ()
+    clean_graph.execute_query("""
+        MATCH (e:LifeEvent {id: 'having-a-baby'})
+        CREATE (:Dataset {id: 'city:births', title: 'Births', portal: 'city', state: 'active'})
+               -[:RELEVANT_TO {status: 'approved', score: 0.9}]->(e)
+    """)
+    (after, trips), = plan(test_settings, cache, NEWBORN)
+    assert trips.queries == [DATASETS]
+    assert [(d.id, d.event_id, d.status) for d in after.datasets] == [("city:births", "having-a-baby", "approved")]
 
 
 def test_a_graph_without_a_catalog_version_keeps_nothing(clean_graph: neo4j.Driver, test_settings: Settings) -> None:
@@ -105,9 +121,9 @@ def test_a_graph_without_a_catalog_version_keeps_nothing(clean_graph: neo4j.Driv
         CREATE (e)-[:PART_OF {order: 0}]->(st)
         CREATE (:Service {id: 'service-a', nameZh: '甲', nameEn: 'A', visits: 1})-[:GROUPED_BY {order: 0}]->(e)
     """)
-    heads = PlanningHeads()
+    cache = PlanningCache()
     chosen = Profile(life_events=("plain",))
-    (_, first), (journey, second) = plan(test_settings, heads, chosen, chosen)
-    assert first.queries == second.queries == [HEAD, SERVICES, CONTEXT]
-    assert heads.current is None and heads.reads == 2
+    (_, first), (journey, second) = plan(test_settings, cache, chosen, chosen)
+    assert first.queries == second.queries == [HEAD, PARTS, DATASETS]
+    assert cache.head is None and cache.parts == {} and cache.head_reads == 2
     assert [s.service.id for s in journey.steps] == ["service-a"]

@@ -103,6 +103,10 @@ def load_snapshot(
         )  # fmt: skip
         _Run(driver, report, source, database=database, batch_size=batch_size, progress=progress).load(records)
         report.seconds = time.perf_counter() - started
+        if source.watermark is not None:
+            # The harvester's watermark wins: it is held back for a dataset edited while the harvest ran, so the
+            # next run fetches its new version; the newest time among the records would skip it.
+            report.watermark = source.watermark
         finish_run(driver, report, database=database)
     except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as e:
         report.seconds = time.perf_counter() - started

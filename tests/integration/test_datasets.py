@@ -382,3 +382,14 @@ def test_a_load_killed_at_random_points_and_rerun_ends_with_the_uninterrupted_gr
     assert any(0 < n < len(records) for n in partial), partial  # killed mid-load: whole batches, not all
     runs = recent_runs(clean_graph, portal, limit=50)
     assert {r["status"] for r in runs} <= {"succeeded", "failed"}  # killed runs were marked failed by the next one
+
+
+def test_the_harvesters_held_back_watermark_is_the_one_stored(clean_graph: neo4j.Driver) -> None:
+    items = shared_items("hk-data-gov-hk")
+    newest = max(r.modified for r in records_of(items) if r.modified)
+    held_back = "2001-01-01T00:00:00.000000Z"
+    assert held_back < newest
+    load_snapshot(clean_graph, items, HarvestSource(portal="hk-data-gov-hk", watermark=held_back))
+    assert portal_state(clean_graph, "hk-data-gov-hk").watermark == held_back
+    load_snapshot(clean_graph, items, HarvestSource(portal="hk-data-gov-hk"))
+    assert portal_state(clean_graph, "hk-data-gov-hk").watermark == newest

@@ -116,10 +116,20 @@ class _BoundedLabel:
             self._seen.add(value)
         return value
 
+    def forget(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
 
 _operation_label = _BoundedLabel()
 _code_label = _BoundedLabel()
 _portal_label = _BoundedLabel()
+
+
+def reset_label_bounds() -> None:
+    """Forget the label values seen so far (a test process runs many apps; a server process never needs this)."""
+    for bounded in (_operation_label, _code_label, _portal_label):
+        bounded.forget()
 
 
 # --- hooks for the other modules ----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from graph.loader import load_catalog
 from graph.migrations import migrate
 from navigator import neo4j_server
 from navigator.database import open_driver
+from navigator.observability import reset_label_bounds
 from navigator.settings import PROJECT_ROOT, Settings
 
 _graph_state = {"seeded": False}
@@ -29,6 +30,13 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_metric_label_bounds() -> None:
+    """Each test starts with the per-process label bounds empty, as a new server process would (the fuzzer alone
+    sends more than 100 operation names)."""
+    reset_label_bounds()
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import shutil
@@ -341,6 +342,11 @@ def _row(label: str, operation: str, clients: int, api: Figures, raw: Figures) -
     ]
 
 
+def _found(module: str, otherwise: str) -> str:
+    """What uvicorn's "auto" loop and HTTP settings pick in the server (same environment as this process)."""
+    return module if importlib.util.find_spec(module) is not None else otherwise
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per cell (default 10)")
@@ -360,7 +366,8 @@ def main() -> None:
         migrate(driver)
         load_catalog(driver, DEMO_CATALOG)
         print(f"Neo4j {settings.bolt_uri}, demo catalog loaded; {os.cpu_count()} CPUs; "
-              f"{args.seconds:g} s per cell after {args.warmup:g} s warm-up, at most {args.max_requests:,} requests")
+              f"{args.seconds:g} s per cell after {args.warmup:g} s warm-up, at most {args.max_requests:,} requests; "
+              f"uvicorn's event loop {_found('uvloop', 'asyncio')}, HTTP parser {_found('httptools', 'h11')}")
         raw = measure_raw(settings, clients, *window, warm_up=args.jvm_warmup)
         for (name, n), figures in raw.items():
             print(f"  raw {name} × {n}: p50 {figures.p50:.1f} ms, p99 {figures.p99:.1f} ms, {figures.rps:,.0f}/s",
@@ -389,10 +396,16 @@ def main() -> None:
     )
     print("cpu/req: CPU ms per request of the server (all workers); neo4j/req: of Neo4j; client/req: of the load "
           "generator; raw …: of the baseline process and of Neo4j during the baseline; load: 1-min load average")
+    cores = os.cpu_count() or 1
     for count, figures in journeys.items():
         p99_ok, rps_ok = figures.p99 <= 50, figures.rps >= 300
         print(f"targets, {count} worker(s), journey at {max(clients)} clients: p99 {figures.p99:.1f} ms "
               f"({'met' if p99_ok else 'MISSED'}: ≤ 50), {figures.rps:,.0f}/s ({'met' if rps_ok else 'MISSED'}: ≥ 300)")
+        spent = figures.cpu_ms + figures.neo4j_cpu_ms + figures.client_cpu_ms
+        ceiling = cores * 1000 / spent if spent else float("nan")
+        print(f"  CPU per journey {spent:.2f} ms (server, Neo4j, client): at most {ceiling:,.0f}/s on {cores} idle "
+              f"cores, so {max(clients)} closed-loop clients wait at least {max(clients) / ceiling * 1000:.0f} ms "
+              f"on average (Little's law)")
 
 
 if __name__ == "__main__":

@@ -353,6 +353,12 @@ class TextAnalyzer(Analyzer):
             yield token
 
 
+def clear_caches() -> None:
+    """Forget every cached segmentation, conversion and folding (benchmarks of distinct content start from here)."""
+    for cached in (to_simplified, fold_word, stem_word, segment_han, tile_word):
+        cached.cache_clear()
+
+
 def normalise_query_text(text: str, *, max_length: int = 200) -> str:
     """User text as one line: control characters dropped, spaces collapsed, capped at ``max_length`` characters."""
     cleaned = "".join(" " if not char.isprintable() else char for char in text)

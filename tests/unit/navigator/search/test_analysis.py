@@ -10,6 +10,7 @@ from navigator.search.analysis import (
     TextAnalyzer,
     analyse,
     normalise_query_text,
+    segment_han,
     tile_word,
     to_simplified,
     to_traditional,
@@ -111,3 +112,10 @@ def test_compounds_split_as_jieba_would_without_them() -> None:
 def test_query_text_is_one_line_without_control_characters() -> None:
     assert normalise_query_text("  出生\n证明\x00  pension\t ") == "出生 证明 pension"
     assert len(normalise_query_text("x" * 1000)) == 200
+
+
+@pytest.mark.parametrize("text", ["出生医学证明签发", "研究生命起源", "结婚登记", "長江大橋", "的", "㐀出生𠀀证明"])
+def test_segmentation_is_jiebas_default_mode(text: str) -> None:
+    simplified = to_simplified(text)
+    expected = [(word, start, end) for word, start, end in get_segmenter().jieba.tokenize(simplified, HMM=False)]
+    assert [(t.term, t.start, t.end) for t in segment_han(text) if not t.sub] == expected

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 import pytest
 
 from navigator.search import SearchDocument, SearchIndex, open_index
+from navigator.search.analysis import _JIEBA_BLOCK as JIEBA_BLOCK
 from navigator.search.analysis import _RUNS as RUNS
 from navigator.search.analysis import _get_segmenter as get_segmenter
-from navigator.search.analysis import to_simplified
+from navigator.search.analysis import cut_default, to_simplified
 from tests.search_corpus import depositar_documents, service_item_documents
 from tests.shared_data import shared_data_dir
 
@@ -69,3 +70,21 @@ def test_the_fast_t2s_path_agrees_with_opencc_on_real_text(real_documents: list[
     converter = get_segmenter().to_simplified
     assert len(runs) > 1000
     assert [run for run in runs if to_simplified.__wrapped__(run) != converter.convert(run)] == []
+
+
+def test_the_one_pass_segmentation_agrees_with_jieba_on_real_text(real_documents: list[SearchDocument]) -> None:
+    texts = (
+        text
+        for doc in real_documents
+        for text in itertools.chain(doc.titles.values(), doc.descriptions.values(), *doc.keywords.values())
+    )
+    runs = {to_simplified(match.group()) for text in texts for match in RUNS.finditer(text) if match.lastgroup == "han"}
+    runs = {run for run in runs if JIEBA_BLOCK.fullmatch(run)}
+    segmenter = get_segmenter()
+    assert len(runs) > 3000
+    differ = [
+        run
+        for run in sorted(runs)
+        if cut_default(run, segmenter.freq, segmenter.log_total) != list(segmenter.jieba.tokenize(run, HMM=False))
+    ]
+    assert differ == []

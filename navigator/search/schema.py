@@ -21,12 +21,13 @@ to count them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any, Final
 
 from whoosh import columns
 from whoosh.analysis.tokenizers import RegexTokenizer
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.system import pack_uint
 
 from navigator.search.analysis import SECTION_SEPARATOR, VALUE_SEPARATOR, TextAnalyzer
 from navigator.search.documents import SearchDocument
@@ -53,6 +54,23 @@ SCHEMA_VERSION: Final = 2
 """Bumped when the fields or the analysis change; an index of another version must be rebuilt."""
 
 
+class AnalysedText(TEXT):
+    """A ``TEXT`` field (``Frequency`` postings: counts and weights, no positions) over a :class:`TextAnalyzer` whose
+    documents are indexed from :meth:`TextAnalyzer.index_terms`: the postings whoosh's own path would give (same
+    terms, counts, weights and encoded values), without its token objects. Queries and spelling go through the
+    analyzer as with ``TEXT``.
+    """
+
+    def index(self, value: Any, **kwargs: Any) -> Generator[tuple[bytes, int, float | int, bytes], Any, None]:
+        if kwargs or not isinstance(value, str) or not isinstance(self.analyzer, TextAnalyzer):
+            yield from super().index(value, **kwargs)
+            return
+        assert self.format is not None
+        boost = self.format.field_boost
+        for term, (count, weight) in self.analyzer.index_terms(value).items():
+            yield term.encode("utf-8"), int(count), weight * boost, pack_uint(int(count))
+
+
 def build_schema() -> Schema:
     """The schema of every index generation."""
     base = TextAnalyzer(section_boosts=SECTION_BOOSTS, once_sections=2)
@@ -63,11 +81,11 @@ def build_schema() -> Schema:
         "doc": STORED(),
         FACET_COLUMN: COLUMN(columns.VarBytesColumn()),  # type: ignore[no-untyped-call]
         SYNC_COLUMN: COLUMN(columns.VarBytesColumn()),  # type: ignore[no-untyped-call]
-        SPELL_FIELD: TEXT(analyzer=TextAnalyzer(), phrase=False),
+        SPELL_FIELD: AnalysedText(analyzer=TextAnalyzer(), phrase=False),
         # No positions: postings blocks of ids and weights only read 2-3x faster (a quoted phrase is checked against
         # the stored text instead, see navigator.search.phrases).
-        TEXT_FIELD: TEXT(analyzer=base, phrase=False),
-        ENGLISH_FIELD: TEXT(analyzer=english, phrase=False),
+        TEXT_FIELD: AnalysedText(analyzer=base, phrase=False),
+        ENGLISH_FIELD: AnalysedText(analyzer=english, phrase=False),
     }
     for name in FACETS:
         fields[name] = KEYWORD(analyzer=values) if name in MULTI_VALUED_FACETS else ID()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from whoosh.formats import Frequency
 
 from navigator.search.analysis import (
+    SECTION_SEPARATOR,
     VALUE_GAP,
     VALUE_SEPARATOR,
     TextAnalyzer,
@@ -119,3 +121,19 @@ def test_segmentation_is_jiebas_default_mode(text: str) -> None:
     simplified = to_simplified(text)
     expected = [(word, start, end) for word, start, end in get_segmenter().jieba.tokenize(simplified, HMM=False)]
     assert [(t.term, t.start, t.end) for t in segment_han(text) if not t.sub] == expected
+
+
+@pytest.mark.parametrize("stem", [False, True])
+def test_index_terms_are_what_whoosh_sums_from_the_tokens(stem: bool) -> None:
+    text = SECTION_SEPARATOR.join(
+        [
+            VALUE_SEPARATOR.join(["出生医学证明 Birth certificates", "出生證明"]),
+            VALUE_SEPARATOR.join(["户口簿", "身份证", "户口簿", "Pensions pension"]),
+            "出生证明 birth 出生 São 2024年 出生证明",
+            "a fourth section: birth",
+        ]
+    )
+    analyzer = TextAnalyzer(stem=stem, section_boosts=(8.0, 3.0, 1.0), once_sections=2)
+    expected = {term: [count, weight] for term, count, weight, _ in Frequency().word_values(text, analyzer)}
+    assert analyzer.index_terms(text) == expected
+    assert expected["出生"][0] == 4  # the title's two values count once in all, the description's twice

@@ -11,14 +11,21 @@ catalog a new version (``(:CatalogVersion)``, see ``graph.loader``); dataset lin
 :class:`PlanningCache` handed to :func:`plan_journey` keeps the head and the event parts read, with the version they
 were read at. A journey then plans from them and reads only its datasets, which come with the catalog's version now,
 read in the same statement. When that differs (or the kept head does not know an event the person chose), everything
-kept is dropped, the head read again and the journey planned again: a journey is never planned from stale catalog
-data. A graph whose catalog was never loaded by ``graph.loader`` has no version, and nothing is kept.
+kept is dropped, the head read again and the journey planned again. A graph whose catalog was never loaded by
+``graph.loader`` has no version, and nothing is kept.
+
+With ``max_age`` (seconds, 0 by default) the cache also keeps each event's dataset links, and for that long after the
+version was last read a journey whose events are all kept is planned without reading anything: a catalog load or a
+link change made by another process shows in journeys at most ``max_age`` seconds later (a process that changes links
+itself calls :meth:`PlanningCache.forget_datasets`). With ``max_age`` 0 every journey reads its datasets and the
+version, and is never planned from stale data.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -45,7 +52,7 @@ from graph.planner import DatasetRef, Journey, PlanningData, Profile, choose_eve
 from graph.session import read_query
 
 __all__ = [
-    "EventPart", "PlanningCache", "datasets_from_record", "fetch_planning_data", "head_from_record",
+    "EventPart", "PlanningCache", "dataset_order", "datasets_from_record", "fetch_planning_data", "head_from_record",
     "journey_fingerprint", "part_from_record", "plan_journey", "planning_data",
 ]
 
@@ -64,18 +71,31 @@ class EventPart:
 class PlanningCache:
     """The catalog data journeys were planned from — the head and the parts of the events asked for so far — and the
     catalog version they were read at, for one process and one graph (one driver and database). Create one next to
-    the driver. It holds catalog data only, nothing of a person, and at most one part per life event."""
+    the driver. It holds catalog data and dataset links only, nothing of a person, and at most one part and one list
+    of links per life event.
 
-    def __init__(self) -> None:
+    ``max_age``: seconds during which what is kept is used without reading the version again (see the module's
+    documentation); ``clock`` is for tests."""
+
+    def __init__(self, max_age: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if max_age < 0:
+            raise ValueError("max_age must be 0 or more seconds")
+        self.max_age = max_age
+        self.clock = clock
         self.version: str | None = None
         self.head: PlanningData | None = None
         self.parts: dict[str, EventPart] = {}
+        self.datasets: dict[str, tuple[float, tuple[DatasetRef, ...]]] = {}
+        """Per life event: when its links were read (``clock``) and the links."""
+        self.checked_at: float | None = None
+        """When the kept version was last read and found current (``clock``)."""
         self.head_reads = 0
         """How many times the head was read from the graph (for tests and benchmarks)."""
 
     def keep(self, version: str | None, head: PlanningData, parts: Mapping[str, EventPart]) -> None:
         """Forget what was kept; keep ``head`` and ``parts``, read at ``version``, when there is a version (a graph
         without one cannot say when its catalog changes)."""
+        self.datasets, self.checked_at = {}, None
         if version is None:
             self.version, self.head, self.parts = None, None, {}
         else:
@@ -85,6 +105,48 @@ class PlanningCache:
         """Keep ``parts`` if they were read at the version kept (not after another request moved on)."""
         if version is not None and version == self.version:
             self.parts.update(parts)
+
+    def keep_datasets(
+        self, version: str | None, event_ids: Iterable[str], datasets: Iterable[DatasetRef], read_at: float
+    ) -> None:
+        """Keep the links of ``event_ids`` read at ``read_at`` with the catalog at ``version``, if that is the version
+        kept (which was then current at ``read_at``). Nothing is kept while ``max_age`` is 0."""
+        if self.max_age <= 0 or version is None or version != self.version:
+            return
+        by_event: dict[str, list[DatasetRef]] = {key: [] for key in event_ids}
+        for ref in datasets:
+            if ref.event_id in by_event:
+                by_event[ref.event_id].append(ref)
+        for key, refs in by_event.items():
+            self.datasets[key] = (read_at, tuple(refs))
+        self.checked_at = max(self.checked_at or read_at, read_at)
+
+    def forget_datasets(self) -> None:
+        """Drop the kept dataset links (this process changed some): the next journey reads them again."""
+        self.datasets = {}
+
+    def current(self, profile: Profile, today: date) -> PlanningData | None:
+        """The planning data of ``profile`` from what is kept, if all of it is younger than ``max_age``; else None."""
+        head, checked_at = self.head, self.checked_at
+        if self.max_age <= 0 or head is None or checked_at is None:
+            return None
+        now = self.clock()
+        if now - checked_at > self.max_age:
+            return None
+        try:
+            events, _ = choose_events(profile, head, today)
+        except NotFound:
+            return None
+        parts: list[EventPart] = []
+        links: list[DatasetRef] = []
+        for chosen in events:
+            key = chosen.event.id
+            part, kept = self.parts.get(key), self.datasets.get(key)
+            if part is None or kept is None or now - kept[0] > self.max_age:
+                return None
+            parts.append(part)
+            links.extend(kept[1])
+        return planning_data(head, parts, tuple(sorted(links, key=dataset_order)))
 
 
 def head_from_record(head: Mapping[str, Any]) -> PlanningData:
@@ -124,6 +186,12 @@ def part_from_record(record: Mapping[str, Any]) -> EventPart:
             for b in record["bundles"]
         },
     )
+
+
+def dataset_order(ref: DatasetRef) -> tuple[int, float, str, str]:
+    """The order of a journey's dataset links, as ``JOURNEY_DATASETS`` sorts them: approved first, then by score
+    (highest first), dataset id and event id."""
+    return (0 if ref.status == "approved" else 1, -ref.score, ref.id, ref.event_id)
 
 
 def datasets_from_record(record: Mapping[str, Any]) -> tuple[DatasetRef, ...]:
@@ -185,12 +253,15 @@ async def _read_rest(
         if read_at == {version}:
             cache.keep_parts(version, read)
         parts |= read
+    asked_at = cache.clock()
     (record,) = await read_query(driver, queries.JOURNEY_DATASETS, {"eventIds": event_ids}, timeout, database)
     now = record["version"]
     if read_at - {now}:
         now = None  # the catalog changed between the two reads: not to be trusted
+    datasets = datasets_from_record(record)
+    cache.keep_datasets(now, event_ids, datasets, asked_at)
     chosen = (parts.get(key, EventPart()) for key in event_ids)
-    return planning_data(head, chosen, datasets_from_record(record)), now
+    return planning_data(head, chosen, datasets), now
 
 
 async def fetch_planning_data(
@@ -199,6 +270,8 @@ async def fetch_planning_data(
 ) -> PlanningData:
     """What the planner needs for ``profile``; with ``cache``, from what it keeps while the catalog has not changed
     (see the module's documentation)."""
+    if cache is not None and (current := cache.current(profile, today)) is not None:
+        return current
     if cache is not None and cache.head is not None:
         kept = cache.version
         try:
@@ -209,13 +282,14 @@ async def fetch_planning_data(
             version = None  # perhaps an event the kept head does not know yet: read the head again
         if version is not None and version == kept:
             return data
-    fresh = PlanningCache()
+    fresh = PlanningCache(cache.max_age, cache.clock) if cache is not None else PlanningCache()
     version, head = await _read_head(driver, timeout, database)
     fresh.version, fresh.head = version, head
     data, _ = await _read_rest(driver, fresh, profile, timeout=timeout, today=today, database=database, verify=False)
     if cache is not None:
         cache.head_reads += 1
         cache.keep(version, head, fresh.parts)
+        cache.datasets, cache.checked_at = fresh.datasets, fresh.checked_at
     return data
 
 

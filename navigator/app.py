@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         driver = open_async_driver(settings)
         app.state.driver = driver
         app.state.settings = settings
-        app.state.planning_cache = PlanningCache()  # catalog data journeys are planned from, kept per driver
+        # catalog data and dataset links journeys are planned from, kept per driver
+        app.state.planning_cache = PlanningCache(max_age=settings.journey_cache_seconds)
         # One SearchIndex per process, shared by GraphQL, pages (``search_index``) and /readyz; it notices new commits.
         app.state.search = app.state.search_index = open_search(settings)
         try:

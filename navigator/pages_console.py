@@ -190,6 +190,9 @@ async def console_review(request: Request) -> Response:
             request.app.state.driver, principal, action=action, dataset_id=form.get("dataset", "").strip(),
             event_id=form.get("event", "").strip(), timeout=settings.query_timeout, database=settings.neo4j_database,
         )
+        cache = getattr(request.app.state, "planning_cache", None)
+        if cache is not None:
+            cache.forget_datasets()  # this process's journeys show the change at once
         await refresh_after_link_change(app_search_index(request), graph_reader(request), review.link.dataset_id)
         done = action
     except AccessDenied:

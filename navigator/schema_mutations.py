@@ -79,6 +79,8 @@ async def _review(
     # What this request read before the change is stale now.
     context.loaders.links_of_datasets.clear_all()
     context.loaders.links_of_events.clear_all()
+    if context.planning_cache is not None:
+        context.planning_cache.forget_datasets()  # this process's journeys show the change at once
     await refresh_after_link_change(context.search, reader, review.link.dataset_id)  # and its search document
     return review
 

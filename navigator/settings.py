@@ -24,6 +24,13 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _seconds_or_zero(raw: str) -> float:
+    value = float(raw)
+    if not (0 <= value < 86_400):
+        raise ValueError("must be a finite number of seconds between 0 and 86400")
+    return value
+
+
 def _port(raw: str) -> int:
     value = int(raw)
     if not (1 <= value <= 65_535):
@@ -85,6 +92,7 @@ class Settings:
     neo4j_retry_time: float = 0.5
     neo4j_probe_interval: float = 0.5
     request_timeout: float = 15.0
+    journey_cache_seconds: float = 1.0
     shutdown_timeout: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8000
@@ -176,6 +184,9 @@ SETTINGS_DOC: tuple[SettingDoc, ...] = (
                "Seconds between checks of an unreachable Neo4j; reads fail at once (503) until one succeeds"),
     SettingDoc("NAVIGATOR_REQUEST_TIMEOUT", "request_timeout", _positive_float, "15",
                "Seconds a web request may take before it is answered 503"),
+    SettingDoc("NAVIGATOR_JOURNEY_CACHE_SECONDS", "journey_cache_seconds", _seconds_or_zero, "1",
+               "Seconds an API process plans journeys from the catalog data and dataset links it keeps before "
+               "checking the catalog version again (0: check on every journey)"),
     SettingDoc("NAVIGATOR_SHUTDOWN_TIMEOUT", "shutdown_timeout", _positive_float, "30",
                "Seconds `navigator serve` lets in-flight requests finish after SIGTERM"),
     SettingDoc("NAVIGATOR_HOST", "host", str, "127.0.0.1", "Address `navigator serve` binds"),

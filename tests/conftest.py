@@ -50,6 +50,9 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         neo4j_heap="1g",
         neo4j_pagecache="512m",
         index_dir=tmp_path_factory.mktemp("index"),
+        # Tests change the catalog and links between requests and expect the next journey to show it; the kept
+        # data's max age is tested on its own (test_journey_cache.py).
+        journey_cache_seconds=0.0,
     )
 
 

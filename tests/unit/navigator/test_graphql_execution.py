@@ -1,4 +1,5 @@
-"""Execution that leaves no resolver un-awaited when a sibling fails: same results as graphql-core, no warnings."""
+"""Execution that leaves no resolver un-awaited when a sibling fails, and takes shortcuts on plain leaves and default
+arguments: the same results as graphql-core, no warnings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,11 @@ import pytest
 from graphql import (
     ExecutionContext,
     ExecutionResult,
+    GraphQLArgument,
+    GraphQLBoolean,
+    GraphQLEnumType,
     GraphQLField,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -21,7 +26,7 @@ from graphql import (
     parse,
 )
 
-from navigator.graphql_execution import SettlingExecutionContext
+from navigator.graphql_execution import SettlingExecutionContext, fast_is_awaitable
 
 ran: list[str] = []
 
@@ -95,3 +100,67 @@ def test_results_without_failures_are_unchanged() -> None:
     assert run("{ slow items { slow } }", SettlingExecutionContext) == (
         {"slow": "ok", "items": [{"slow": "ok"}] * 4}, [], []
     )
+
+
+# --- the fast paths (leaves, default arguments, plain values) give graphql-core's results -------------------------
+
+Color = GraphQLEnumType("Color", {"RED": "red", "GREEN": "green"})
+Thing = GraphQLObjectType("Thing", {
+    "name": GraphQLField(GraphQLNonNull(GraphQLString), resolve=lambda obj, info: obj.get("name")),
+    "count": GraphQLField(GraphQLInt, resolve=lambda obj, info: obj.get("count")),
+    "color": GraphQLField(Color, resolve=lambda obj, info: obj.get("color")),
+    "label": GraphQLField(
+        GraphQLNonNull(GraphQLString),
+        args={"lang": GraphQLArgument(GraphQLString, default_value="en"),
+              "upper": GraphQLArgument(GraphQLBoolean, default_value=False)},
+        resolve=lambda obj, info, lang, upper: (f"{lang}:{obj.get('name')}".upper() if upper
+                                                else f"{lang}:{obj.get('name')}"),
+    ),
+    "tags": GraphQLField(GraphQLList(GraphQLNonNull(GraphQLString)), resolve=lambda obj, info: obj.get("tags")),
+})  # fmt: skip
+THINGS = [
+    {"name": "a", "count": 1, "color": "red", "tags": ["x", "y"]},
+    {"name": "b", "count": "many", "color": "blue", "tags": ["x", None]},  # not an Int, not a Color, a null tag
+    {"name": None, "count": None, "color": None, "tags": None},  # a null non-null name
+]
+LEAVES = GraphQLSchema(query=GraphQLObjectType("Query", {
+    "things": GraphQLField(GraphQLList(Thing), resolve=lambda obj, info: THINGS),
+    "one": GraphQLField(GraphQLNonNull(Thing), resolve=lambda obj, info: THINGS[0]),
+}))  # fmt: skip
+
+
+@pytest.mark.parametrize("query", [
+    "{ one { name count color label tags } }",
+    "{ things { name count color label tags } }",
+    '{ things { label(lang: "zh") l2: label(upper: true) label } one { label } }',
+    "{ things { count color } things2: things { tags } }",
+])
+def test_leaves_and_default_arguments_complete_as_graphql_core_does(query: str) -> None:
+    def run_with(context_class: type[ExecutionContext]) -> tuple[Any, list[Any]]:
+        result = execute(LEAVES, parse(query), execution_context_class=context_class)
+        assert isinstance(result, ExecutionResult)
+        return result.data, [e.formatted for e in result.errors or []]
+
+    ours, theirs = run_with(SettlingExecutionContext), run_with(ExecutionContext)
+    assert ours == theirs
+    if "things {" in query and "count" in query:
+        assert theirs[1], "the bad values give errors"
+
+
+@pytest.mark.parametrize("value", ["text", 1, 1.5, True, None, [1], (1,), {"a": 1}])
+def test_plain_values_are_not_awaitable(value: Any) -> None:
+    assert fast_is_awaitable(value) is False
+
+
+def test_awaitables_are_awaitable() -> None:
+    async def coroutine() -> None:
+        return None
+
+    pending = coroutine()
+    assert fast_is_awaitable(pending)
+    pending.close()
+    loop = asyncio.new_event_loop()
+    try:
+        assert fast_is_awaitable(loop.create_future())
+    finally:
+        loop.close()

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Self
 
@@ -29,6 +29,7 @@ from whoosh.query.qcore import Query
 
 from navigator.search import storage
 from navigator.search.analysis import configure_segmenter
+from navigator.search.building import add_documents, choose_workers
 from navigator.search.documents import KINDS, SearchDocument
 from navigator.search.errors import IndexLocked, IndexUnusable, InvalidQuery
 from navigator.search.evaluate import PhraseBudget, Scores, evaluate
@@ -200,22 +201,32 @@ class SearchIndex:
 
     # --- writing ------------------------------------------------------------------------------------------------
 
-    def rebuild(self, docs: Iterable[SearchDocument]) -> IndexReport:
-        """Index ``docs`` into a new generation and swap it in atomically; a repeated key keeps its first document."""
+    def rebuild(self, docs: Iterable[SearchDocument], *, workers: int = 1) -> IndexReport:
+        """Index ``docs`` into a new generation and swap it in atomically; a repeated key keeps its first document.
+
+        ``workers=2`` analyses the texts in a forked worker while this process writes, where that is safe (see
+        :mod:`navigator.search.building`, which also says why it is not the default).
+        """
         started = time.perf_counter()
+        seen: set[str] = set()
+        duplicates = 0
+
+        def unique_fields() -> Iterator[dict[str, Any]]:
+            nonlocal duplicates
+            for doc in docs:
+                if doc.key in seen:
+                    duplicates += 1
+                    continue
+                seen.add(doc.key)
+                yield document_fields(doc)
+
         with storage.writer_lock(self.root, self.lock_timeout):
             build_dir = storage.new_build_dir(self.root)
             ix: Any = whoosh_index.create_in(str(build_dir), build_schema())
             writer = ix.writer(procs=1, limitmb=_WRITER_LIMIT_MB)
-            seen: set[str] = set()
-            duplicates = 0
             try:
-                for doc in docs:
-                    if doc.key in seen:
-                        duplicates += 1
-                        continue
-                    seen.add(doc.key)
-                    writer.add_document(**document_fields(doc))
+                processes = choose_workers(workers)
+                add_documents(writer, unique_fields(), processes)
             except BaseException:
                 writer.cancel()
                 ix.close()
@@ -234,8 +245,9 @@ class SearchIndex:
             generation=generation,
         )
         logger.info(
-            "search index %s rebuilt as %s: %d documents in %.1f s", self.root, generation, len(seen), report.seconds
-        )
+            "search index %s rebuilt as %s: %d documents in %.1f s (%d process%s)",
+            self.root, generation, len(seen), report.seconds, processes, "es" if processes > 1 else "",
+        )  # fmt: skip
         return report
 
     def update(

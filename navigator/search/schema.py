@@ -54,21 +54,41 @@ SCHEMA_VERSION: Final = 2
 """Bumped when the fields or the analysis change; an index of another version must be rebuilt."""
 
 
+Posting = tuple[bytes, int, float, bytes]
+"""What a field's ``index`` gives whoosh for one term of a document: the term, its count, its weight, the encoded
+value."""
+
+
+class Postings(tuple[Posting, ...]):
+    """The postings of one text, analysed ahead (in another process, see :mod:`navigator.search.building`): given as a
+    field's value, :class:`AnalysedText` indexes them as they are."""
+
+    __slots__ = ()
+
+
 class AnalysedText(TEXT):
     """A ``TEXT`` field (``Frequency`` postings: counts and weights, no positions) over a :class:`TextAnalyzer` whose
     documents are indexed from :meth:`TextAnalyzer.index_terms`: the postings whoosh's own path would give (same
     terms, counts, weights and encoded values), without its token objects. Queries and spelling go through the
-    analyzer as with ``TEXT``.
+    analyzer as with ``TEXT``. A value may also be :class:`Postings` computed ahead by :meth:`postings`.
     """
 
-    def index(self, value: Any, **kwargs: Any) -> Generator[tuple[bytes, int, float | int, bytes], Any, None]:
-        if kwargs or not isinstance(value, str) or not isinstance(self.analyzer, TextAnalyzer):
-            yield from super().index(value, **kwargs)
-            return
-        assert self.format is not None
+    def postings(self, value: str) -> Postings:
+        """The postings of ``value``, as :meth:`index` gives them."""
+        assert self.format is not None and isinstance(self.analyzer, TextAnalyzer)
         boost = self.format.field_boost
-        for term, (count, weight) in self.analyzer.index_terms(value).items():
-            yield term.encode("utf-8"), int(count), weight * boost, pack_uint(int(count))
+        return Postings(
+            (term.encode("utf-8"), int(count), weight * boost, pack_uint(int(count)))
+            for term, (count, weight) in self.analyzer.index_terms(value).items()
+        )
+
+    def index(self, value: Any, **kwargs: Any) -> Generator[tuple[bytes, int, float | int, bytes], Any, None]:
+        if isinstance(value, Postings):
+            yield from value
+        elif kwargs or not isinstance(value, str) or not isinstance(self.analyzer, TextAnalyzer):
+            yield from super().index(value, **kwargs)
+        else:
+            yield from self.postings(value)
 
 
 def build_schema() -> Schema:

@@ -1,4 +1,11 @@
-"""A rebuild on two cores: the main process writes whoosh's postings while a forked worker analyses the texts.
+"""How a rebuild writes: with Python's cyclic garbage collector paused, and optionally on two cores.
+
+A rebuild allocates a few hundred thousand long-lived tuples (whoosh's posting pool, the analysis caches) and no
+reference cycles (checked with ``gc.DEBUG_SAVEALL``: a rebuild of the 4,101 real records leaves 9 objects, an
+exception's traceback), so the collector's passes over them are pure cost: :func:`collector_paused` turns it off for
+the rebuild (2.03 → 1.85 s CPU for those records) and back on after.
+
+On two cores, the main process writes whoosh's postings while a forked worker analyses the texts.
 
 Analysis (jieba, OpenCC, sub-words, stemming) is about a third of a rebuild of new text and whoosh's writing the rest
 (measured on the 4,101 real records: 0.7 s and 1.4 s of CPU). :func:`add_documents` sends the texts of the
@@ -20,6 +27,8 @@ and postings); ``bench/search.py`` measures both on every run.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import multiprocessing
 import threading
@@ -35,6 +44,18 @@ _IN_FLIGHT: Final = 8
 
 Fields = dict[str, Any]
 Texts = list[tuple[str, str]]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off inside, back on after if it was on (reference counting goes on)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def choose_workers(requested: int) -> int:

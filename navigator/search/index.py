@@ -29,7 +29,7 @@ from whoosh.query.qcore import Query
 
 from navigator.search import storage
 from navigator.search.analysis import configure_segmenter
-from navigator.search.building import add_documents, choose_workers
+from navigator.search.building import add_documents, choose_workers, collector_paused
 from navigator.search.documents import KINDS, SearchDocument
 from navigator.search.errors import IndexLocked, IndexUnusable, InvalidQuery
 from navigator.search.evaluate import PhraseBudget, Scores, evaluate
@@ -224,14 +224,15 @@ class SearchIndex:
             build_dir = storage.new_build_dir(self.root)
             ix: Any = whoosh_index.create_in(str(build_dir), build_schema())
             writer = ix.writer(procs=1, limitmb=_WRITER_LIMIT_MB)
-            try:
-                processes = choose_workers(workers)
-                add_documents(writer, unique_fields(), processes)
-            except BaseException:
-                writer.cancel()
-                ix.close()
-                raise
-            writer.commit(optimize=True)
+            with collector_paused():
+                try:
+                    processes = choose_workers(workers)
+                    add_documents(writer, unique_fields(), processes)
+                except BaseException:
+                    writer.cancel()
+                    ix.close()
+                    raise
+                writer.commit(optimize=True)
             ix.close()
             storage.write_meta(build_dir, schema_version=SCHEMA_VERSION, documents=len(seen))
             generation = storage.promote(self.root, build_dir)

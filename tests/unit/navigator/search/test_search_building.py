@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from navigator.search import SearchDocument, open_index, storage
-from navigator.search.building import choose_workers
+from navigator.search.building import choose_workers, collector_paused
 from tests.unit.navigator.search.conftest import DOCUMENTS
 
 QUERIES = ("出生证明", "戶口登記", "pension", "birth certificate", "身份证", "pensão", "registration")
@@ -90,3 +91,27 @@ def test_a_threaded_process_is_written_serially() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_the_collector_is_paused_for_a_rebuild_and_restored_after(tmp_path: Path) -> None:
+    states: list[bool] = []
+
+    def documents() -> Iterator[SearchDocument]:
+        states.append(gc.isenabled())
+        yield from DOCUMENTS
+
+    assert gc.isenabled()
+    with open_index(tmp_path) as index:
+        index.rebuild(documents())
+        assert states == [False] and gc.isenabled()
+        with pytest.raises(ValueError), collector_paused():
+            assert not gc.isenabled()
+            raise ValueError
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            with collector_paused():
+                pass
+            assert not gc.isenabled()  # left as it was found
+        finally:
+            gc.enable()

@@ -75,12 +75,7 @@ class AnalysedText(TEXT):
 
     def postings(self, value: str) -> Postings:
         """The postings of ``value``, as :meth:`index` gives them."""
-        assert self.format is not None and isinstance(self.analyzer, TextAnalyzer)
-        boost = self.format.field_boost
-        return Postings(
-            (term.encode("utf-8"), int(count), weight * boost, pack_uint(int(count)))
-            for term, (count, weight) in self.analyzer.index_terms(value).items()
-        )
+        return Postings(self.index(value))
 
     def index(self, value: Any, **kwargs: Any) -> Generator[tuple[bytes, int, float | int, bytes], Any, None]:
         if isinstance(value, Postings):
@@ -88,7 +83,10 @@ class AnalysedText(TEXT):
         elif kwargs or not isinstance(value, str) or not isinstance(self.analyzer, TextAnalyzer):
             yield from super().index(value, **kwargs)
         else:
-            yield from self.postings(value)
+            assert self.format is not None
+            boost = self.format.field_boost
+            for term, (count, weight) in self.analyzer.index_terms(value).items():
+                yield term.encode("utf-8"), int(count), weight * boost, pack_uint(int(count))
 
 
 def build_schema() -> Schema:

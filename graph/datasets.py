@@ -5,9 +5,13 @@ One run (:func:`load_snapshot`) for one portal:
 1. records the ``HarvestRun`` as running and reads the stored state (``contentHash``, ``loadVersion``, ``state``)
    of the portal's datasets, once;
 2. streams the records; a record whose hash, load version and state equal the stored ones is *unchanged* and not
-   written; the others are written in batches of ``batch_size``, each batch one transaction of ``UNWIND $rows AS
-   row MERGE …`` keyed on the uniqueness constraints: dataset properties, then its harvested links replaced
-   (``FROM_PORTAL``, ``PUBLISHED_BY``, ``HAS_RESOURCE``, ``TAGGED``, ``IN_GROUP``; ``RELEVANT_TO`` is the linker's);
+   written; the others are written in batches of ``batch_size``, each batch one transaction. A stored dataset is
+   rewritten with ``UNWIND $rows AS row MERGE …`` keyed on the uniqueness constraints: its properties, then its
+   harvested links replaced (``FROM_PORTAL``, ``PUBLISHED_BY``, ``HAS_RESOURCE``, ``TAGGED``, ``IN_GROUP``;
+   ``RELEVANT_TO`` is the linker's). A new one is CREATEd with its resources and links in one statement (shared
+   tags, organisations and groups MERGEd; a resource id an earlier record of the run also lists MERGEd); the
+   constraints still guard the CREATEs, and should a node the run took for new exist after all, the batch is rolled
+   back whole and written again the MERGE way;
 3. once every record has been seen, withdraws datasets (``state: 'withdrawn'``, ``withdrawnAt``; never deleted):
    those the source says were deleted, and, for a *full* listing, the portal's active datasets missing from it;
 4. in its last transaction stores the report on the run and advances the portal's watermark.
@@ -65,6 +69,16 @@ class HarvestSource:
     ckan_version: str | None = None
     watermark: str | None = None
     deleted_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """One dataset to write: its rows; whether the graph held it when the run began; for a new one, the ids of its
+    resources an earlier record of the run also lists (MERGEd, where the others are CREATEd)."""
+
+    rows: DatasetRows
+    stored: bool
+    repeated: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +154,12 @@ class _Run:
         self.progress = progress
         self.stored = _stored_states(driver, source.portal, database)
         self.seen: set[str] = set()
+        # hash() of every resource id the run's records list: a resource met again is MERGEd (a collision of two
+        # hashes only costs a MERGE where a CREATE would have done); ints keep the set small at 100,000s of ids.
+        self.resource_keys: set[int] = set()
 
     def load(self, items: Iterable[DatasetRecord | Rejected]) -> None:
-        batches: queue.Queue[list[tuple[DatasetRows, bool]] | None] = queue.Queue(maxsize=_QUEUED)
+        batches: queue.Queue[list[_Write] | None] = queue.Queue(maxsize=_QUEUED)
         stop = threading.Event()
         failure: list[BaseException] = []
         reader = threading.Thread(
@@ -151,8 +168,7 @@ class _Run:
         reader.start()
         try:
             while (batch := batches.get()) is not None:
-                portal = self.source.portal
-                self.report.writes += self._write(partial(_write_batch, portal=portal, batch=batch))
+                self.report.writes += self._write_batch(batch)
         finally:
             stop.set()
             while reader.is_alive():  # let a reader blocked on a full queue see the stop
@@ -168,10 +184,10 @@ class _Run:
         self.report.writes += self._write(partial(_run, query=queries.PRUNE_DATASET_VOCABULARY))
 
     def _read(
-        self, items: Iterable[DatasetRecord | Rejected], batches: queue.Queue[list[tuple[DatasetRows, bool]] | None],
+        self, items: Iterable[DatasetRecord | Rejected], batches: queue.Queue[list[_Write] | None],
         stop: threading.Event, failure: list[BaseException],
     ) -> None:  # fmt: skip
-        batch: list[tuple[DatasetRows, bool]] = []
+        batch: list[_Write] = []
         try:
             for handled, item in enumerate(items, start=1):
                 if stop.is_set():
@@ -195,7 +211,7 @@ class _Run:
         self.report.rejected += 1
         self.report.rejected_reasons.append(item)
 
-    def _classify(self, record: DatasetRecord) -> tuple[DatasetRows, bool] | None:
+    def _classify(self, record: DatasetRecord) -> _Write | None:
         """Count ``record`` as new, updated, withdrawn or unchanged; the rows to write, unless unchanged."""
         report = self.report
         if record.portal != self.source.portal:
@@ -220,7 +236,20 @@ class _Run:
             report.withdrawn += 1
         else:
             report.updated += 1
-        return dataset_rows(record), stored is not None
+        rows = dataset_rows(record)
+        return _Write(rows, stored is not None, self._repeated_resources(rows))
+
+    def _repeated_resources(self, rows: DatasetRows) -> frozenset[str]:
+        """The ids of ``rows``' resources that an earlier record of the run listed too; notes the others."""
+        keys = self.resource_keys
+        repeated: list[str] = []
+        for resource in rows.resources:
+            key = hash(resource["id"])
+            if key in keys:
+                repeated.append(resource["id"])
+            else:
+                keys.add(key)
+        return frozenset(repeated)
 
     def _withdraw(self) -> None:
         """Withdraw what the source says was deleted and, for a full listing, what it no longer lists."""
@@ -249,6 +278,16 @@ class _Run:
             return set(), "the listing is empty"
         kept = {by_name.get(r.ref, r.ref) for r in self.report.rejected_reasons}  # still listed, just not loadable
         return active - self.seen - kept, None
+
+    def _write_batch(self, batch: list[_Write]) -> int:
+        portal = self.source.portal
+        try:
+            return self._write(partial(_write_batch, portal=portal, batch=batch))
+        except neo4j.exceptions.ConstraintError as e:
+            # A node the run took for new exists after all (a resource id another dataset holds, a dataset written
+            # since the run read the stored states): the transaction was rolled back whole; write it the MERGE way.
+            log.debug("batch of %d rewritten with MERGE: %s", len(batch), e)
+            return self._write(partial(_write_batch, portal=portal, batch=batch, merge=True))
 
     def _write(self, work: Callable[[neo4j.ManagedTransaction], int]) -> int:
         with self.driver.session(database=self.database) as session:
@@ -281,33 +320,63 @@ def _run(tx: neo4j.ManagedTransaction, query: str, **params: Any) -> int:
     )  # fmt: skip
 
 
-def _write_batch(tx: neo4j.ManagedTransaction, portal: str, batch: list[tuple[DatasetRows, bool]]) -> int:
-    """One transaction: the datasets' properties, then their links replaced.
+def _write_batch(tx: neo4j.ManagedTransaction, portal: str, batch: list[_Write], merge: bool = False) -> int:
+    """One transaction: the stored datasets rewritten, then the new ones created (all merged when ``merge``)."""
+    stored = [w.rows for w in batch if merge or w.stored]
+    writes = _merge_datasets(tx, portal, stored) if stored else 0
+    new = [] if merge else [w for w in batch if not w.stored]
+    if new:
+        writes += _create_datasets(tx, portal, new)
+    return writes
 
-    A new dataset's maps go without their nulls (nothing to remove); a stored one's keep them, so that ``SET +=``
-    removes properties the record no longer has.
+
+def _merge_datasets(tx: neo4j.ManagedTransaction, portal: str, batch: list[DatasetRows]) -> int:
+    """The datasets' properties, then their links replaced, all MERGEd on their ids.
+
+    The maps keep their nulls, so that ``SET +=`` removes properties the record no longer has.
     """
-    def props(values: dict[str, Any], stored: bool) -> dict[str, Any]:
-        return values if stored else without_nulls(values)
-
-    writes = _run(
-        tx, queries.UPSERT_DATASETS, rows=[{"id": d.id, "props": props(d.props, stored)} for d, stored in batch]
-    )
-    unlink = [{"id": d.id, "resourceIds": [r["id"] for r in d.resources]} for d, stored in batch if stored]
-    if unlink:
-        writes += _run(tx, queries.UNLINK_DATASETS, rows=unlink)
-    writes += _run(tx, queries.LINK_DATASETS_PORTAL, portal=portal, ids=[d.id for d, _ in batch])
+    writes = _run(tx, queries.UPSERT_DATASETS, rows=[{"id": d.id, "props": d.props} for d in batch])
+    unlink = [{"id": d.id, "resourceIds": [r["id"] for r in d.resources]} for d in batch]
+    writes += _run(tx, queries.UNLINK_DATASETS, rows=unlink)
+    writes += _run(tx, queries.LINK_DATASETS_PORTAL, portal=portal, ids=[d.id for d in batch])
     links = (
-        (queries.LINK_DATASET_RESOURCES, lambda d, stored: [props(r, stored) for r in d.resources]),
-        (queries.LINK_DATASET_TAGS, lambda d, stored: d.tags),
-        (queries.LINK_DATASET_ORGANIZATIONS,
-         lambda d, stored: [props(d.organization, stored)] if d.organization else []),
-        (queries.LINK_DATASET_GROUPS, lambda d, stored: [props(g, stored) for g in d.groups]),
-    )  # fmt: skip
+        (queries.LINK_DATASET_RESOURCES, lambda d: d.resources),
+        (queries.LINK_DATASET_TAGS, lambda d: d.tags),
+        (queries.LINK_DATASET_ORGANIZATIONS, lambda d: [d.organization] if d.organization else []),
+        (queries.LINK_DATASET_GROUPS, lambda d: d.groups),
+    )
     for query, links_of in links:
-        rows = [{"id": d.id, "links": found} for d, stored in batch if (found := links_of(d, stored))]
+        rows = [{"id": d.id, "links": found} for d in batch if (found := links_of(d))]
         if rows:
             writes += _run(tx, query, rows=rows)
+    return writes
+
+
+def _create_datasets(tx: neo4j.ManagedTransaction, portal: str, batch: list[_Write]) -> int:
+    """New datasets with their links in one statement; the maps go without their nulls (nothing to remove).
+
+    Resources an earlier record of the run listed follow, MERGEd (and updated: the last record's maps win, as with
+    MERGE alone), after the CREATEs that may have made them.
+    """
+    rows = [
+        {
+            "props": without_nulls(d.props),
+            "resources": [without_nulls(r) for r in d.resources if r["id"] not in w.repeated],
+            "tags": d.tags,
+            "organizations": [without_nulls(d.organization)] if d.organization else [],
+            "groups": [without_nulls(g) for g in d.groups],
+        }
+        for w in batch
+        for d in (w.rows,)
+    ]
+    writes = _run(tx, queries.CREATE_DATASETS, portal=portal, rows=rows)
+    repeated = [
+        {"id": w.rows.id, "links": [without_nulls(r) for r in w.rows.resources if r["id"] in w.repeated]}
+        for w in batch
+        if w.repeated
+    ]
+    if repeated:
+        writes += _run(tx, queries.LINK_DATASET_RESOURCES, rows=repeated)
     return writes
 
 

@@ -9,7 +9,9 @@ clients it measures p50/p99 latency and requests/s for ``--seconds`` (after ``--
 * ``lifeStages`` — every life stage with its names in both languages;
 * ``service`` — a service page: the service with its agency, channels, documents required and produced, life events
   and bundles;
-* ``journey`` — ``journey(input: {age: 0})``: stages, steps, documents, visits and days.
+* ``journey`` — ``journey(input: {age: 0})``: stages, steps, documents, visits and days. The server keeps the
+  catalog data and dataset links journeys are planned from for ``NAVIGATOR_JOURNEY_CACHE_SECONDS`` (1 s, the
+  default): most journeys read nothing from Neo4j, one a second per worker reads the links and the version.
 
 Baseline (same run, same Neo4j, no HTTP, no GraphQL): the same data read with ``neo4j.AsyncDriver.execute_query``
 by as many concurrent tasks — one Cypher statement for the life stages and one for the service page (below), and
@@ -215,16 +217,17 @@ async def _measure_raw(
 
 
 def measure_raw(
-    settings: Settings, clients: list[int], seconds: float, warmup: float, max_requests: int, *, warm_up: float
+    settings: Settings, operations: list[Operation], clients: list[int], seconds: float, warmup: float,
+    max_requests: int, *, warm_up: float,
 ) -> dict[tuple[str, int], Figures]:
     async def run() -> dict[tuple[str, int], Figures]:
         driver = open_async_driver(settings)
         neo4j_processes = neo4j_process(settings)
         try:
             found = {}
-            for operation in OPERATIONS:  # Neo4j plans each statement and its JIT warms up before any clock starts
+            for operation in operations:  # Neo4j plans each statement and its JIT warms up before any clock starts
                 await _measure_raw(driver, operation.raw, 8, warm_up, 0, max_requests, [])
-            for operation in OPERATIONS:
+            for operation in operations:
                 for n in clients:
                     found[operation.name, n] = await _measure_raw(
                         driver, operation.raw, n, seconds, warmup, max_requests, neo4j_processes
@@ -356,7 +359,14 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=50_000, help="at most this many per cell")
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to run, comma-separated")
     parser.add_argument("--clients", default="1,8,32", help="concurrent clients, comma-separated")
+    parser.add_argument("--operations", default=",".join(o.name for o in OPERATIONS),
+                        help="operations to run, comma-separated (default: all)")
     args = parser.parse_args()
+    chosen = args.operations.split(",")
+    unknown = sorted(set(chosen) - {o.name for o in OPERATIONS})
+    if unknown:
+        parser.error(f"unknown operation(s) {', '.join(unknown)}")
+    operations = [o for o in OPERATIONS if o.name in chosen]
     workers = [int(w) for w in args.workers.split(",")]
     clients = [int(c) for c in args.clients.split(",")]
     window = (args.seconds, args.warmup, args.max_requests)
@@ -368,7 +378,7 @@ def main() -> None:
         print(f"Neo4j {settings.bolt_uri}, demo catalog loaded; {os.cpu_count()} CPUs; "
               f"{args.seconds:g} s per cell after {args.warmup:g} s warm-up, at most {args.max_requests:,} requests; "
               f"uvicorn's event loop {_found('uvloop', 'asyncio')}, HTTP parser {_found('httptools', 'h11')}")
-        raw = measure_raw(settings, clients, *window, warm_up=args.jvm_warmup)
+        raw = measure_raw(settings, operations, clients, *window, warm_up=args.jvm_warmup)
         for (name, n), figures in raw.items():
             print(f"  raw {name} × {n}: p50 {figures.p50:.1f} ms, p99 {figures.p99:.1f} ms, {figures.rps:,.0f}/s",
                   flush=True)
@@ -378,7 +388,7 @@ def main() -> None:
         for count in workers:
             with api_server(settings, count) as (port, server):
                 check_answers(port)
-                for operation in OPERATIONS:
+                for operation in operations:
                     for n in clients:
                         figures = measure_api(port, operation, n, *window, [server], neo4j_processes)
                         rows.append(_row(f"{count} worker{'s' if count > 1 else ''}", operation.name, n, figures,

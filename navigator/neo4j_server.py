@@ -8,6 +8,7 @@ launcher in ``neo4j-launcher/`` with javac. ``start`` runs it on JDK 17 in its o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -244,6 +245,10 @@ def stop(settings: Settings, timeout: float = 60.0) -> bool:
         log.warning("Neo4j (pid %d) did not stop in %.0f s; killing it", pid, timeout)
         os.kill(pid, signal.SIGKILL)
         time.sleep(0.2)
+    child = _children.get(pid)
+    if child is not None:  # ours: the pid file goes before the JVM has quite exited; wait for it to end
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(1.0, deadline - time.monotonic()))
     _reap(pid)
     files["pid"].unlink(missing_ok=True)
     return True

@@ -66,7 +66,8 @@ async def journey_result(request: Request) -> Response:
         return _form_page(request, view, answers=answers, errors=errors, status=400)
     settings = request.app.state.settings
     journey = await plan_journey(
-        reader.driver, profile, timeout=settings.query_timeout, today=today, database=settings.neo4j_database
+        reader.driver, profile, timeout=settings.query_timeout, today=today, database=settings.neo4j_database,
+        cache=getattr(request.app.state, "planning_cache", None),  # the same kept data as the API's journeys
     )
     approved = tuple(d for d in journey.datasets if d.status == "approved")
     return render(
